@@ -1,0 +1,25 @@
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { HttpResponse } from '../src/http/responses.js';
+import { ENDPOINT_PATHS } from '../src/oauth/discovery.js';
+import type { Dependencies } from '../src/runtime/dependencies.js';
+import { createTokenHandler, createWellKnownHandler } from '../src/runtime/handlers.js';
+
+/** One route of the local server and the Lambda function that serves it. */
+export interface LocalRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  /** Name of the deployed function, used in the Lambda context and logs. */
+  readonly functionName: string;
+  readonly handler: (event: APIGatewayProxyEvent, context: Context) => Promise<HttpResponse>;
+}
+
+/** The routes of the deployed REST API, served by the same handler factories the Lambda entry points use. */
+export function buildRoutes(deps: Dependencies): LocalRoute[] {
+  const token = createTokenHandler(deps);
+  const wellKnown = createWellKnownHandler(deps);
+  return [
+    { method: 'POST', path: ENDPOINT_PATHS.token, functionName: 'token', handler: token },
+    { method: 'GET', path: ENDPOINT_PATHS.jwks, functionName: 'well-known', handler: wellKnown },
+    { method: 'GET', path: ENDPOINT_PATHS.metadata, functionName: 'well-known', handler: wellKnown },
+  ];
+}

@@ -1,0 +1,59 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuthConfig } from '../config/config.js';
+import type { KeyProvider, RefreshTokenKeyProvider } from '../keys/key-provider.js';
+import { StoreKeyProvider } from '../keys/store-key-provider.js';
+import { ClientRepository } from '../store/client-repository.js';
+import { createDocumentClient } from '../store/dynamo.js';
+import { FamilyRepository } from '../store/family-repository.js';
+import { UserRepository } from '../store/user-repository.js';
+
+/** Extra time a replaced signing key stays published beyond the access-token lifetime, for clock skew. */
+export const KEY_RETIREMENT_MARGIN_SECONDS = 300;
+
+/** Everything the endpoints need, built once per process (Lambda container or local server). */
+export interface Dependencies {
+  readonly config: AuthConfig;
+  readonly db: DynamoDBDocumentClient;
+  readonly clients: ClientRepository;
+  readonly users: UserRepository;
+  readonly families: FamilyRepository;
+  readonly keys: KeyProvider;
+  readonly refreshKeys: RefreshTokenKeyProvider;
+  readonly now: () => number;
+}
+
+export interface DependencyOverrides {
+  readonly db?: DynamoDBDocumentClient;
+  readonly keys?: KeyProvider & RefreshTokenKeyProvider;
+  readonly now?: () => number;
+}
+
+export function createStoreKeyProvider(
+  db: DynamoDBDocumentClient,
+  config: AuthConfig,
+  now: () => number = Date.now,
+): StoreKeyProvider {
+  return new StoreKeyProvider(db, {
+    tableName: config.tableName,
+    algorithm: config.signingAlgorithm,
+    cacheSeconds: config.keyCacheSeconds,
+    retiredKeyLifetimeSeconds: config.accessTokenTtlSeconds + KEY_RETIREMENT_MARGIN_SECONDS,
+    now,
+  });
+}
+
+export function createDependencies(config: AuthConfig, overrides: DependencyOverrides = {}): Dependencies {
+  const now = overrides.now ?? Date.now;
+  const db = overrides.db ?? createDocumentClient({ endpoint: config.dynamoDbEndpoint });
+  const keys = overrides.keys ?? createStoreKeyProvider(db, config, now);
+  return {
+    config,
+    db,
+    clients: new ClientRepository(db, config.tableName, config.clientCacheSeconds, now),
+    users: new UserRepository(db, config.tableName),
+    families: new FamilyRepository(db, config.tableName),
+    keys,
+    refreshKeys: keys,
+    now,
+  };
+}
