@@ -26,6 +26,13 @@ export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Pr
  */
 export type ErrorClassifier = (error: unknown) => OAuthError;
 
+/**
+ * The middleware would send an empty `Reporting-Endpoints` header because this API has no
+ * reporting collector, so it is switched off. @middy/http-security-headers 6.4 accepts the
+ * option at run time but its type declarations lack it, hence the cast.
+ */
+const SECURITY_HEADER_OPTIONS = { reportingEndpoints: false, reportTo: false } as Parameters<typeof httpSecurityHeaders>[0];
+
 const defaultClassifier: ErrorClassifier = (error) =>
   new OAuthError('server_error', 'the server encountered an unexpected error', { cause: error });
 
@@ -51,8 +58,7 @@ export function createHttpHandler(
   return middy<APIGatewayProxyEvent, HttpResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
-    // Reporting endpoints would be sent empty: this API has no reporting collector.
-    .use(httpSecurityHeaders({ reportingEndpoints: false, reportTo: false }))
+    .use(httpSecurityHeaders(SECURITY_HEADER_OPTIONS))
     .use({
       onError: async (request) => {
         const error = request.error instanceof OAuthError ? request.error : classify(request.error);

@@ -3,6 +3,7 @@ import type { AuthConfig } from '../config/config.js';
 import type { KeyProvider, RefreshTokenKeyProvider } from '../keys/key-provider.js';
 import { StoreKeyProvider } from '../keys/store-key-provider.js';
 import { ClientRepository } from '../store/client-repository.js';
+import { DenyListRepository } from '../store/deny-list-repository.js';
 import { createDocumentClient } from '../store/dynamo.js';
 import { FamilyRepository } from '../store/family-repository.js';
 import { UserRepository } from '../store/user-repository.js';
@@ -17,6 +18,7 @@ export interface Dependencies {
   readonly clients: ClientRepository;
   readonly users: UserRepository;
   readonly families: FamilyRepository;
+  readonly denyList: DenyListRepository;
   readonly keys: KeyProvider;
   readonly refreshKeys: RefreshTokenKeyProvider;
   readonly now: () => number;
@@ -52,6 +54,7 @@ export function createDependencies(config: AuthConfig, overrides: DependencyOver
     clients: new ClientRepository(db, config.tableName, config.clientCacheSeconds, now),
     users: new UserRepository(db, config.tableName),
     families: new FamilyRepository(db, config.tableName),
+    denyList: new DenyListRepository(db, config.tableName),
     keys,
     refreshKeys: keys,
     now,

@@ -9,7 +9,7 @@
  * | client               | `CLIENT#<client_id>`    | `CLIENT`     |
  * | user                 | `USER#<username>`       | `USER`       |
  * | refresh-token family | `FAMILY#<family id>`    | `FAMILY`     |
- * | deny-list entry      | `DENY#<jti or sid>`     | `DENY`       |
+ * | deny-list entry      | `DENY#<kind>:<id>`      | `DENY`       |
  * | signing key (local)  | `KEYS`                  | `KEY#<kid>`  |
  * | server secret (local)| `SECRETS`               | `<name>`     |
  *
@@ -31,7 +31,9 @@ export interface ItemKey {
 export const clientKey = (clientId: string): ItemKey => ({ pk: `CLIENT#${clientId}`, sk: 'CLIENT' });
 export const userKey = (username: string): ItemKey => ({ pk: `USER#${username}`, sk: 'USER' });
 export const familyKey = (familyId: string): ItemKey => ({ pk: `FAMILY#${familyId}`, sk: 'FAMILY' });
-export const denyKey = (id: string): ItemKey => ({ pk: `DENY#${id}`, sk: 'DENY' });
+/** Kinds of deny-list entries: a single access token (`jti`) or every token of a refresh-token family (`sid`). */
+export type DenyKind = 'jti' | 'sid';
+export const denyKey = (kind: DenyKind, id: string): ItemKey => ({ pk: `DENY#${kind}:${id}`, sk: 'DENY' });
 export const KEYS_PARTITION = 'KEYS';
 export const signingKeyKey = (kid: string): ItemKey => ({ pk: KEYS_PARTITION, sk: `KEY#${kid}` });
 export const secretKey = (name: string): ItemKey => ({ pk: 'SECRETS', sk: name });
