@@ -19,18 +19,25 @@ export interface VerificationKey {
 }
 
 /**
- * Source of signing and verification keys. The local implementation keeps keys in the
- * DynamoDB table; the AWS implementation reads them from Secrets Manager. Token code uses
- * only this interface.
+ * Source of the public keys tokens are verified with. Verifiers (the authorizer, introspection,
+ * the JWKS endpoint) need only this, never a private key.
  */
-export interface KeyProvider {
-  getSigningKey(): Promise<SigningKey>;
+export interface VerificationKeySource {
   getVerificationKeys(): Promise<readonly VerificationKey[]>;
   /**
    * Drops cached keys so the next call reads them again, for example when a token names an
    * unknown `kid` after a rotation. Callers rate-limit this.
    */
   invalidate(): void;
+}
+
+/**
+ * Source of signing and verification keys. The local implementation keeps keys in the
+ * DynamoDB table; the AWS implementation reads them from Secrets Manager. Token code uses
+ * only this interface.
+ */
+export interface KeyProvider extends VerificationKeySource {
+  getSigningKey(): Promise<SigningKey>;
 }
 
 /** Source of the server-held key that refresh-token secrets are derived from. */
