@@ -27,6 +27,8 @@ function printBanner(server: LocalServer): void {
 }
 
 async function main(): Promise<void> {
+  // The AWS SDK warns that its 2027 releases need Node.js 22; on a developer machine this is noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const server = await startLocalServer();
   printBanner(server);
 

@@ -2,4 +2,4 @@
 // Production defaults are covered by their own tests in password-hash.test.ts.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.SCRYPT_N ??= '16384';
-process.env.AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING ??= '1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
