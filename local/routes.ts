@@ -2,7 +2,13 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { HttpResponse } from '../src/http/responses.js';
 import { ENDPOINT_PATHS } from '../src/oauth/discovery.js';
 import type { Dependencies } from '../src/runtime/dependencies.js';
-import { createTokenHandler, createWellKnownHandler } from '../src/runtime/handlers.js';
+import {
+  createIntrospectHandler,
+  createRefreshHandler,
+  createRevokeHandler,
+  createTokenHandler,
+  createWellKnownHandler,
+} from '../src/runtime/handlers.js';
 
 /** One route of the local server and the Lambda function that serves it. */
 export interface LocalRoute {
@@ -19,6 +25,9 @@ export function buildRoutes(deps: Dependencies): LocalRoute[] {
   const wellKnown = createWellKnownHandler(deps);
   return [
     { method: 'POST', path: ENDPOINT_PATHS.token, functionName: 'token', handler: token },
+    { method: 'POST', path: ENDPOINT_PATHS.refresh, functionName: 'refresh', handler: createRefreshHandler(deps) },
+    { method: 'POST', path: ENDPOINT_PATHS.revocation, functionName: 'revoke', handler: createRevokeHandler(deps) },
+    { method: 'POST', path: ENDPOINT_PATHS.introspection, functionName: 'introspect', handler: createIntrospectHandler(deps) },
     { method: 'GET', path: ENDPOINT_PATHS.jwks, functionName: 'well-known', handler: wellKnown },
     { method: 'GET', path: ENDPOINT_PATHS.metadata, functionName: 'well-known', handler: wellKnown },
   ];

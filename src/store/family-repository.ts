@@ -1,6 +1,9 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RefreshFamily } from '../oauth/model.js';
-import { familyKey, SUBJECT_ATTRIBUTE } from './table.js';
+import { familyKey, SUBJECT_ATTRIBUTE, SUBJECT_INDEX } from './table.js';
+
+const FAMILY_PK_PREFIX = 'FAMILY#';
 
 /** Refresh-token family records, one item per family. */
 export class FamilyRepository {
@@ -25,6 +28,80 @@ export class FamilyRepository {
       new GetCommand({ TableName: this.tableName, Key: familyKey(familyId), ConsistentRead: true }),
     );
     return Item === undefined ? undefined : toFamily(Item);
+  }
+
+  /**
+   * Rotates a family from `presentedGeneration` to the next generation in one conditional
+   * write. Returns the updated family, or undefined when the condition failed because the
+   * generation has moved on, the family is revoked or expired, or it does not exist.
+   * Concurrent calls with the same generation therefore have exactly one winner.
+   */
+  async rotate(familyId: string, presentedGeneration: number, nowSeconds: number): Promise<RefreshFamily | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: familyKey(familyId),
+          UpdateExpression: 'SET generation = :next, rotatedAt = :now, lastUsedAt = :now',
+          ConditionExpression: 'generation = :presented AND attribute_not_exists(revokedAt) AND expiresAt > :now',
+          ExpressionAttributeValues: { ':presented': presentedGeneration, ':next': presentedGeneration + 1, ':now': nowSeconds },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes === undefined ? undefined : toFamily(Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Marks a family revoked. Returns true when this call revoked it, false when it was
+   * already revoked or does not exist. The first reason recorded is kept.
+   */
+  async markRevoked(familyId: string, reason: string, nowSeconds: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: familyKey(familyId),
+          UpdateExpression: 'SET revokedAt = :now, revokedReason = :reason',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+          ExpressionAttributeValues: { ':now': nowSeconds, ':reason': reason },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Lists the ids of a user's families through the `bySubject` index. The index is
+   * eventually consistent, so a family created a moment ago may be missing.
+   */
+  async listIdsBySubject(sub: string): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: SUBJECT_INDEX,
+          KeyConditionExpression: '#subject = :sub',
+          ExpressionAttributeNames: { '#subject': SUBJECT_ATTRIBUTE },
+          ExpressionAttributeValues: { ':sub': sub },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const pk = String(item.pk);
+        if (pk.startsWith(FAMILY_PK_PREFIX)) ids.push(pk.slice(FAMILY_PK_PREFIX.length));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return ids;
   }
 }
 
