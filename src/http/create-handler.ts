@@ -4,6 +4,7 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { recordOAuthError } from '../metrics/metrics.js';
 import { OAuthError } from '../oauth/errors.js';
 import { oauthErrorResponse, type HttpResponse } from './responses.js';
 
@@ -62,6 +63,7 @@ export function createHttpHandler(
     .use({
       onError: async (request) => {
         const error = request.error instanceof OAuthError ? request.error : classify(request.error);
+        recordOAuthError(error.code);
         if (error.status >= 500) {
           logger.error('request failed', { error: error.code, detail: error.detail, cause: request.error });
         } else {

@@ -1,3 +1,4 @@
+import { recordTokenIssued } from '../metrics/metrics.js';
 import { authenticateClient, extractClientCredentials } from './client-authentication.js';
 import { invalidRequest, OAuthError } from './errors.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
@@ -39,6 +40,8 @@ export class TokenService {
       });
     }
 
-    return handler({ client, params, deps: this.deps, nowSeconds: Math.floor(this.deps.now() / 1000) });
+    const response = await handler({ client, params, deps: this.deps, nowSeconds: Math.floor(this.deps.now() / 1000) });
+    recordTokenIssued(grantType);
+    return response;
   }
 }

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuthConfig } from '../config/config.js';
 import type { KeyProvider, RefreshTokenKeyProvider } from '../keys/key-provider.js';
 import { StoreKeyProvider } from '../keys/store-key-provider.js';
+import { createAwsKeyProvider } from '../keys/secrets-manager-keys.js';
 import { ClientRepository } from '../store/client-repository.js';
 import { DenyListRepository } from '../store/deny-list-repository.js';
 import { createDocumentClient } from '../store/dynamo.js';
@@ -47,7 +48,9 @@ export function createStoreKeyProvider(
 export function createDependencies(config: AuthConfig, overrides: DependencyOverrides = {}): Dependencies {
   const now = overrides.now ?? Date.now;
   const db = overrides.db ?? createDocumentClient({ endpoint: config.dynamoDbEndpoint });
-  const keys = overrides.keys ?? createStoreKeyProvider(db, config, now);
+  // Deployed functions (KEY_SOURCE=aws or a key secret ARN set) use Secrets Manager and the
+  // published JWKS; everything else keeps keys in the table.
+  const keys = overrides.keys ?? createAwsKeyProvider(process.env, db, config, now) ?? createStoreKeyProvider(db, config, now);
   return {
     config,
     db,
