@@ -9,6 +9,8 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 function freePort(): Promise<number> {
@@ -45,11 +47,13 @@ async function main(): Promise<number> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
 
+  // DynamoDB Local writes a metadata file into its working directory; keep it out of the repository.
+  const workDir = mkdtempSync(join(tmpdir(), 'dynamodb-local-'));
   // NOTE: DynamoDB Local 1.25 has no option to bind to loopback only; it listens on all interfaces.
   const java = spawn(
     'java',
     [`-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`, '-jar', join(emulatorDir, 'DynamoDBLocal.jar'), '-inMemory', '-disableTelemetry', '-port', String(port)],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'ignore', 'inherit'], cwd: workDir },
   );
   const javaExited = new Promise<void>((resolve) => java.once('exit', () => resolve()));
   java.once('error', (error) => {
@@ -67,6 +71,7 @@ async function main(): Promise<number> {
   } finally {
     java.kill('SIGTERM');
     await javaExited;
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
 
