@@ -131,7 +131,7 @@ export async function startLocalServer(env: Env = process.env): Promise<LocalSer
     await ensureTable(deps.db, config.tableName);
     await deps.keys.getSigningKey();
     const demo = await seedDemoData(deps, dataDir);
-    routes = buildRoutes(deps);
+    routes = buildRoutes(deps, env);
 
     return {
       url: `http://127.0.0.1:${actualPort}`,

@@ -1,0 +1,80 @@
+import type { DenyListEntry } from '../store/deny-list-repository.js';
+import type { AccessTokenClaims } from './claims.js';
+import { TokenRejectedError } from './rejection.js';
+
+/** The deny-list read the authorizer needs; `DenyListRepository` implements it. */
+export interface DenyListReader {
+  findDenied(entries: readonly DenyListEntry[], nowSeconds: number): Promise<DenyListEntry[]>;
+}
+
+export interface RevocationCheckerOptions {
+  /** How long a "not revoked" answer is reused, in seconds. */
+  readonly cacheSeconds: number;
+  /** Allow the token when the deny-list cannot be read; the default rejects it. */
+  readonly failOpen: boolean;
+  /** Maximum number of cached answers. */
+  readonly maxEntries: number;
+  readonly now: () => number;
+  /** Called when the deny-list read fails, with the error and whether the token was let through. */
+  readonly onStoreError: (error: unknown, claims: AccessTokenClaims, allowed: boolean) => void;
+}
+
+interface CachedAnswer {
+  readonly revoked: boolean;
+  /** Epoch milliseconds after which the answer is read again. */
+  readonly until: number;
+}
+
+/**
+ * Checks a token's `jti` and, when present, its `sid` (refresh-token family) against the
+ * deny-list, in one strongly consistent read. A "revoked" answer is kept until the token
+ * expires, because revocation is final. A "not revoked" answer is kept for `cacheSeconds`,
+ * which bounds how long a revoked token can still pass.
+ */
+export class RevocationChecker {
+  private readonly answers = new Map<string, CachedAnswer>();
+
+  constructor(
+    private readonly denyList: DenyListReader,
+    private readonly options: RevocationCheckerOptions,
+  ) {}
+
+  /** Throws a `TokenRejectedError` when the token is revoked or, failing closed, when the deny-list cannot be read. */
+  async check(claims: AccessTokenClaims): Promise<void> {
+    const nowMs = this.options.now();
+    const cacheKey = claims.sid === undefined ? claims.jti : `${claims.jti} ${claims.sid}`;
+    const cached = this.answers.get(cacheKey);
+    if (cached !== undefined && cached.until > nowMs) {
+      if (cached.revoked) throw new TokenRejectedError('revoked', 'cached deny-list answer');
+      return;
+    }
+
+    const entries: DenyListEntry[] = [{ kind: 'jti', id: claims.jti }];
+    if (claims.sid !== undefined) entries.push({ kind: 'sid', id: claims.sid });
+
+    let denied: DenyListEntry[];
+    try {
+      denied = await this.denyList.findDenied(entries, Math.floor(nowMs / 1000));
+    } catch (error) {
+      this.options.onStoreError(error, claims, this.options.failOpen);
+      if (this.options.failOpen) return;
+      throw new TokenRejectedError('revocation_check_failed', 'the deny-list could not be read', { cause: error });
+    }
+
+    const revoked = denied.length > 0;
+    const until = revoked ? claims.exp * 1000 : nowMs + this.options.cacheSeconds * 1000;
+    this.remember(cacheKey, { revoked, until });
+    if (revoked) throw new TokenRejectedError('revoked', `deny-list entry ${denied.map((entry) => entry.kind).join(', ')}`);
+  }
+
+  private remember(cacheKey: string, answer: CachedAnswer): void {
+    if (this.options.cacheSeconds === 0 && !answer.revoked) return;
+    this.answers.delete(cacheKey);
+    while (this.answers.size >= this.options.maxEntries) {
+      const oldest = this.answers.keys().next();
+      if (oldest.done === true) break;
+      this.answers.delete(oldest.value);
+    }
+    this.answers.set(cacheKey, answer);
+  }
+}
