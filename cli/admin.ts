@@ -148,9 +148,9 @@ async function userCommand(context: AdminContext, action: string | undefined, ar
   if (action === 'disable') {
     const values = parse(args, { username: { type: 'string' } });
     const username = required(values, 'username');
-    const sub = await disableUser(context, username);
-    if (sub === undefined) throw new UsageError(`user "${username}" not found`);
-    process.stdout.write(`Disabled user ${username}\n`);
+    const disabled = await disableUser(context, username);
+    if (disabled === undefined) throw new UsageError(`user "${username}" not found`);
+    process.stdout.write(`Disabled user ${username} and revoked ${disabled.familiesRevoked} refresh-token families\n`);
     return;
   }
   throw new UsageError(`unknown command "user ${action ?? ''}"; expected create or disable`);

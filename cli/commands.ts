@@ -5,7 +5,10 @@ import type { Client, GrantType } from '../src/oauth/model.js';
 import { hashPassword } from '../src/oauth/password-hash.js';
 import { checkPublicClientGrants } from '../src/oauth/registration.js';
 import { createStoreKeyProvider } from '../src/runtime/dependencies.js';
+import { revokeFamiliesOfSubject } from '../src/oauth/family-revocation.js';
 import { ClientRepository } from '../src/store/client-repository.js';
+import { DenyListRepository } from '../src/store/deny-list-repository.js';
+import { FamilyRepository } from '../src/store/family-repository.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UserRepository } from '../src/store/user-repository.js';
 
@@ -81,10 +84,27 @@ export async function createUser(context: AdminContext, username: string, passwo
   return { username, sub };
 }
 
-/** Disables a user; returns the user's `sub`, or undefined when there is no such user. */
-export async function disableUser(context: AdminContext, username: string): Promise<string | undefined> {
+export interface DisabledUser {
+  readonly sub: string;
+  /** Refresh-token families this call revoked, with the access tokens issued from them. */
+  readonly familiesRevoked: number;
+}
+
+/**
+ * Disables a user and revokes all of the user's refresh-token families. Returns undefined
+ * when there is no such user. Running it again on a disabled user revokes families that
+ * an earlier run missed.
+ */
+export async function disableUser(context: AdminContext, username: string): Promise<DisabledUser | undefined> {
   const user = await usersOf(context).disable(username);
-  return user?.sub;
+  if (user === undefined) return undefined;
+  const { config, db } = context;
+  const familiesRevoked = await revokeFamiliesOfSubject(
+    { config, families: new FamilyRepository(db, config.tableName), denyList: new DenyListRepository(db, config.tableName) },
+    user.sub,
+    Math.floor(context.now() / 1000),
+  );
+  return { sub: user.sub, familiesRevoked };
 }
 
 /** Rotates the signing key of a local store; returns the new `kid`. */

@@ -1,3 +1,4 @@
+import { disableUser } from '../cli/commands.js';
 import type { LocalServer } from '../local/app.js';
 import { createTestClient, startTestServer, type TestClient } from './support/local-server.js';
 import {
@@ -192,6 +193,25 @@ describe('refresh grant', () => {
 
     expect(response.status).toBe(400);
     expect(response.json.error).toBe('invalid_grant');
+  });
+
+  it('revokes all families on user disable', async () => {
+    userCount += 1;
+    const user = await createTestUser(server, `user-${userCount}`);
+    const first = await login(server, app, user.username);
+    const second = await login(server, other, user.username);
+    const familyIds = [familyIdOf(String(first.json.refresh_token)), familyIdOf(String(second.json.refresh_token))];
+
+    const disabled = await disableUser({ config: server.config, db: server.deps.db, now: Date.now }, user.username);
+
+    expect(disabled).toEqual({ sub: user.sub, familiesRevoked: 2 });
+    for (const familyId of familyIds) {
+      expect((await server.deps.families.find(familyId))?.revokedReason).toBe('user_disabled');
+    }
+    const denied = await server.deps.denyList.findDenied(familyIds.map((id) => ({ kind: 'sid' as const, id })), nowSeconds());
+    expect(denied).toHaveLength(2);
+    expect((await postToken(server, '/oauth2/introspect', app, String(first.json.access_token))).json.active).toBe(false);
+    expect((await refresh(server, other, String(second.json.refresh_token))).json.error).toBe('invalid_grant');
   });
 
   it('rejects a deleted client', async () => {
