@@ -21,7 +21,7 @@ export interface RefreshGrantDependencies extends FamilyRevocationDependencies {
 }
 
 /**
- * What presenting a non-current generation means: a retry of the request that rotated it
+ * Outcome of presenting a non-current generation: a retry of the request that rotated it
  * (inside the grace window), or reuse of a rotated token.
  */
 type StaleOutcome = { readonly kind: 'duplicate'; readonly family: RefreshFamily } | { readonly kind: 'reuse' };
@@ -106,7 +106,7 @@ export function createRefreshTokenGrant(deps: RefreshGrantDependencies): GrantHa
       issued = rotated;
     } else {
       // Either the token was already stale, or a concurrent request rotated the family
-      // between our read and our write. Decide on the record as it is now.
+      // between this request's read and its write. Decide on the record as it is now.
       const current = parts.generation === family.generation ? await deps.families.find(family.familyId) : family;
       const currentState = current === undefined ? 'expired' : familyState(current, nowSeconds, config.refreshTokenIdleSeconds);
       if (current === undefined || currentState !== 'active') {
