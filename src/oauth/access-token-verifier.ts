@@ -86,7 +86,8 @@ export class AccessTokenVerifier {
     let key = (await this.keys.getVerificationKeys()).find((candidate) => candidate.kid === kid);
     const nowMs = this.options.now();
     if (key === undefined && nowMs - this.lastReload >= this.options.reloadCooldownSeconds * 1000) {
-      // A key published after our cache was filled: read the keys again, at most once per cooldown.
+      // The key may have been published after the provider filled its cache, so read the keys
+      // again, at most once per cooldown.
       this.lastReload = nowMs;
       this.keys.invalidate();
       key = (await this.keys.getVerificationKeys()).find((candidate) => candidate.kid === kid);

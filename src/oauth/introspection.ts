@@ -83,8 +83,8 @@ export class IntrospectionService {
     const idleSeconds = this.deps.config.refreshTokenIdleSeconds;
     if (family.clientId !== client.clientId) return INACTIVE;
     if (familyState(family, nowSeconds, idleSeconds) !== 'active') return INACTIVE;
-    // Only the current generation is active, even while the grace window still answers a
-    // retry of the previous one.
+    // Only the current generation is active, even while the grace window still returns the
+    // successor to a retry of the previous one.
     if (parts.generation !== family.generation) return INACTIVE;
     const user = family.username === undefined ? undefined : await this.deps.users.find(family.username);
     if (user === undefined || user.sub !== family.sub || user.disabled) return INACTIVE;

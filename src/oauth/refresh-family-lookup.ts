@@ -47,7 +47,7 @@ export function familyState(family: RefreshFamily, nowSeconds: number, idleSecon
   return 'active';
 }
 
-/** The time after which the family's current refresh token stops working, idle timeout included. */
+/** Returns the time after which the family's current refresh token stops working, idle timeout included. */
 export function familyDeadline(family: RefreshFamily, idleSeconds: number): number {
   return idleSeconds > 0 ? Math.min(family.expiresAt, family.lastUsedAt + idleSeconds) : family.expiresAt;
 }

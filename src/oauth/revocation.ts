@@ -18,7 +18,7 @@ export interface RevocationDependencies extends FamilyRevocationDependencies {
   readonly now: () => number;
 }
 
-/** What revocation did, for the log. Never contains the token. */
+/** Outcome of a revocation request, for the log. Never contains the token. */
 export interface RevocationResult {
   readonly outcome: 'family_revoked' | 'access_token_revoked' | 'already_inactive' | 'unknown_token' | 'foreign_token_ignored';
   readonly familyId?: string;
@@ -27,7 +27,7 @@ export interface RevocationResult {
 
 /**
  * Enforces that a client revokes only its own tokens (RFC 7009 section 2.1). A
- * confidential client gets `invalid_request`, as node-oidc-provider answers. A public
+ * confidential client gets `invalid_request`, as node-oidc-provider does. A public
  * client proves only a client id anyone can send, so it gets the same 200 as for an
  * unknown token and learns nothing about whose token it holds.
  */

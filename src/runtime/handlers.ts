@@ -17,7 +17,7 @@ export function createTokenHandler(deps: Dependencies): ProxyHandler {
   return createHttpHandler(createLogger('token'), tokenRoute(createTokenService(deps)));
 }
 
-/** The token service with every grant, the refresh grant included; the token and refresh functions share it. */
+/** Creates the token service with every grant, the refresh grant included. The token and refresh functions share it. */
 function createTokenService(deps: Dependencies): TokenService {
   return new TokenService(deps, { refresh_token: createRefreshTokenGrant(deps) });
 }
