@@ -1,7 +1,7 @@
 /**
  * Puts the real Lambda authorizer in front of local routes, the way a REST API with a
- * REQUEST authorizer does: build the authorizer event from the request, run the handler,
- * evaluate its policy against the method ARN, and call the integration only on Allow.
+ * REQUEST authorizer does. It builds the authorizer event from the request, runs the handler,
+ * evaluates its policy against the method ARN, and calls the integration only on Allow.
  * Unlike API Gateway, it caches no authorizer result, so every request runs the authorizer.
  */
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
@@ -79,8 +79,8 @@ export function protectRoute(authorizer: AuthorizerHandler, target: ProxyHandler
 }
 
 /**
- * The demo routes behind the authorizer. It reads the table's public keys (never writing
- * any) and the authorizer settings from `env`, except for the fixed demo scope rules.
+ * Builds the demo routes behind the authorizer. The authorizer reads the table's public keys
+ * (never writing any) and its settings from `env`, except for the fixed demo scope rules.
  */
 export function buildDemoRoutes(deps: Dependencies, env: Env): LocalRoute[] {
   const config = { ...loadAuthorizerConfig(env, deps.config), scopeRules: parseScopeRules(DEMO_SCOPE_RULES) };

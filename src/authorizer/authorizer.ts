@@ -7,7 +7,7 @@ import { RevocationChecker, type DenyListReader } from './revocation.js';
 import { AccessTokenVerifier } from './verify-token.js';
 
 /**
- * What API Gateway passes on to the integration. Every value is a string, because API
+ * Values API Gateway passes on to the integration. Every value is a string, because API
  * Gateway fails the whole request with a 500 when a context value is an object or array.
  */
 export interface AuthorizerContext {
@@ -40,12 +40,12 @@ export interface AuthorizerDependencies {
   readonly onRevocationStoreError?: (error: unknown, details: { jti: string; client_id: string; allowed: boolean }) => void;
 }
 
-/** Maximum number of cached deny-list answers. */
+/** Maximum number of cached deny-list results. */
 const REVOCATION_CACHE_ENTRIES = 10_000;
 
 /**
- * The authorizer's decision logic, free of Lambda event types. Build it once per container:
- * it holds the key, verified-token and deny-list caches.
+ * The authorizer's decision logic, free of Lambda event types. Build it once per container,
+ * because it contains the key, verified-token and deny-list caches.
  */
 export class Authorizer {
   private readonly verifier: AccessTokenVerifier;

@@ -14,7 +14,7 @@ export interface AuthorizerConfig {
   readonly revocationCheck: boolean;
   /** Allow a token when the deny-list cannot be read, instead of rejecting it. */
   readonly revocationFailOpen: boolean;
-  /** How long a "not revoked" answer from the deny-list is reused, in seconds. */
+  /** How long a "not revoked" result from the deny-list is reused, in seconds. */
   readonly denyListCacheSeconds: number;
   /** Allowed clock skew for `exp`, `nbf` and `iat`, in seconds. */
   readonly clockToleranceSeconds: number;
@@ -24,7 +24,7 @@ export interface AuthorizerConfig {
   readonly keyReloadCooldownSeconds: number;
   /** How many verified tokens are kept in memory; 0 turns the cache off. */
   readonly verifiedTokenCacheSize: number;
-  /** HTTP APIs: answer with `{isAuthorized}` (true) or with an IAM policy (false). */
+  /** HTTP APIs: return `{isAuthorized}` (true) or an IAM policy (false). */
   readonly httpApiSimpleResponses: boolean;
 }
 

@@ -18,7 +18,7 @@ export const UNAUTHORIZED = 'Unauthorized';
 export interface AuthorizerHandlerOptions {
   readonly authorizer: Authorizer;
   readonly logger: Logger;
-  /** HTTP APIs: answer with `{isAuthorized}` (true) or with an IAM policy (false). */
+  /** HTTP APIs: return `{isAuthorized}` (true) or an IAM policy (false). */
   readonly httpApiSimpleResponses: boolean;
 }
 

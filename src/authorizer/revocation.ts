@@ -8,31 +8,31 @@ export interface DenyListReader {
 }
 
 export interface RevocationCheckerOptions {
-  /** How long a "not revoked" answer is reused, in seconds. */
+  /** How long a "not revoked" result is reused, in seconds. */
   readonly cacheSeconds: number;
   /** Allow the token when the deny-list cannot be read; the default rejects it. */
   readonly failOpen: boolean;
-  /** Maximum number of cached answers. */
+  /** Maximum number of cached results. */
   readonly maxEntries: number;
   readonly now: () => number;
   /** Called when the deny-list read fails, with the error and whether the token was let through. */
   readonly onStoreError: (error: unknown, claims: AccessTokenClaims, allowed: boolean) => void;
 }
 
-interface CachedAnswer {
+interface CachedResult {
   readonly revoked: boolean;
-  /** Epoch milliseconds after which the answer is read again. */
+  /** Epoch milliseconds after which the result is read again. */
   readonly until: number;
 }
 
 /**
  * Checks a token's `jti` and, when present, its `sid` (refresh-token family) against the
- * deny-list, in one strongly consistent read. A "revoked" answer is kept until the token
- * expires, because revocation is final. A "not revoked" answer is kept for `cacheSeconds`,
+ * deny-list, in one strongly consistent read. A "revoked" result is kept until the token
+ * expires, because revocation is final. A "not revoked" result is kept for `cacheSeconds`,
  * which bounds how long a revoked token can still pass.
  */
 export class RevocationChecker {
-  private readonly answers = new Map<string, CachedAnswer>();
+  private readonly results = new Map<string, CachedResult>();
 
   constructor(
     private readonly denyList: DenyListReader,
@@ -43,9 +43,9 @@ export class RevocationChecker {
   async check(claims: AccessTokenClaims): Promise<void> {
     const nowMs = this.options.now();
     const cacheKey = claims.sid === undefined ? claims.jti : `${claims.jti} ${claims.sid}`;
-    const cached = this.answers.get(cacheKey);
+    const cached = this.results.get(cacheKey);
     if (cached !== undefined && cached.until > nowMs) {
-      if (cached.revoked) throw new TokenRejectedError('revoked', 'cached deny-list answer');
+      if (cached.revoked) throw new TokenRejectedError('revoked', 'cached deny-list result');
       return;
     }
 
@@ -67,14 +67,14 @@ export class RevocationChecker {
     if (revoked) throw new TokenRejectedError('revoked', `deny-list entry ${denied.map((entry) => entry.kind).join(', ')}`);
   }
 
-  private remember(cacheKey: string, answer: CachedAnswer): void {
-    if (this.options.cacheSeconds === 0 && !answer.revoked) return;
-    this.answers.delete(cacheKey);
-    while (this.answers.size >= this.options.maxEntries) {
-      const oldest = this.answers.keys().next();
+  private remember(cacheKey: string, result: CachedResult): void {
+    if (this.options.cacheSeconds === 0 && !result.revoked) return;
+    this.results.delete(cacheKey);
+    while (this.results.size >= this.options.maxEntries) {
+      const oldest = this.results.keys().next();
       if (oldest.done === true) break;
-      this.answers.delete(oldest.value);
+      this.results.delete(oldest.value);
     }
-    this.answers.set(cacheKey, answer);
+    this.results.set(cacheKey, result);
   }
 }

@@ -23,9 +23,9 @@ export interface AuthorizerOverrides {
 }
 
 /**
- * Builds the authorizer handler and everything it holds (configuration, key source,
+ * Builds the authorizer handler and everything it uses (configuration, key source,
  * deny-list reader, caches) once, at cold start. Throws a `TypeError` on invalid settings.
- * Only the deny-list is read per request, and only on a cache miss.
+ * With warm caches a request reads nothing from the store.
  */
 export function createAuthorizerFromEnv(env: Env = process.env, overrides: AuthorizerOverrides = {}): AuthorizerHandler {
   const base = loadConfig(env);

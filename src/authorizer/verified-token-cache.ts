@@ -9,18 +9,19 @@ export interface VerifiedEntry {
 
 /**
  * Verified tokens keyed by the full token string, at most `maxEntries` of them. When full,
- * the least recently used entry is dropped. An entry is dropped once its `exp` has passed.
+ * the least recently used entry is dropped.
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, VerifiedEntry>();
 
   constructor(private readonly maxEntries: number) {}
 
-  get(token: string, nowSeconds: number): VerifiedEntry | undefined {
+  /** Returns the entry for `token`, dropping it instead when its `exp` is at or before `cutoffSeconds`. */
+  get(token: string, cutoffSeconds: number): VerifiedEntry | undefined {
     const entry = this.entries.get(token);
     if (entry === undefined) return undefined;
     this.entries.delete(token);
-    if (entry.claims.exp <= nowSeconds) return undefined;
+    if (entry.claims.exp <= cutoffSeconds) return undefined;
     // Re-inserting keeps the Map's insertion order equal to recency of use.
     this.entries.set(token, entry);
     return entry;

@@ -46,6 +46,7 @@ export class AccessTokenVerifier {
     const nowSeconds = Math.floor(this.options.now() / 1000);
     const tolerance = this.options.clockToleranceSeconds;
 
+    // Tokens within the clock tolerance of `exp` are still valid, so they stay cached until then.
     const cached = this.cache.get(token, nowSeconds - tolerance);
     if (cached !== undefined) {
       if (await this.keys.isCurrent(cached.key)) {
@@ -114,7 +115,7 @@ function classifyJoseError(error: unknown): RejectionReason {
       if (claim === 'typ') return 'invalid_typ';
       return 'invalid_claims';
     default:
-      // Malformed JWS or JWT, an unsupported `crit`, or a key jose refuses (too short an RSA modulus).
+      // A malformed JWS or JWT, or an unsupported `crit`.
       return 'malformed_token';
   }
 }
