@@ -1,8 +1,9 @@
 import { jest } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import { calculateJwkThumbprint, SignJWT, type JWK } from 'jose';
 import type { LocalServer } from '../local/app.js';
 import { createAuthorizerFromEnv } from '../src/authorizer/runtime.js';
+import { PublishedJwksStore } from '../src/keys/published-jwks.js';
 import { StoreVerificationKeys } from '../src/authorizer/store-verification-keys.js';
 import type { VerificationKey, VerificationKeySource } from '../src/keys/key-provider.js';
 import { accessTokenClaims, invoke, restTokenEvent, signAccessToken, signRaw } from './support/authorizer-fixtures.js';
@@ -85,5 +86,28 @@ describe('authorizer keys', () => {
       expect(key.publicKey.type).toBe('public');
       expect(Object.keys(key.jwk).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
     }
+  });
+
+  it('reads the published JWKS item', async () => {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = pair.publicKey.export({ format: 'jwk' }) as JWK;
+    const kid = await calculateJwkThumbprint(jwk);
+    await new PublishedJwksStore(server.deps.db, server.config.tableName).put({
+      keys: [{ kid, alg: 'RS256', jwk: { ...jwk, kid, alg: 'RS256', use: 'sig' } }],
+      updatedAt: Math.floor(Date.now() / 1000),
+    });
+    const handler = createAuthorizerFromEnv(
+      { ...process.env, ISSUER: server.config.issuer, TABLE_NAME: server.config.tableName, KEY_SOURCE: 'aws' },
+      { db: server.deps.db },
+    );
+    const token = await new SignJWT(accessTokenClaims(server)).setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid }).sign(pair.privateKey);
+
+    expect((await invoke(handler, restTokenEvent(`Bearer ${token}`))).error).toBeUndefined();
+    expect((await invoke(handler, restTokenEvent(`Bearer ${await signAccessToken(server)}`))).error).toBe('Error: Unauthorized');
+  });
+
+  it('rejects an unknown KEY_SOURCE', () => {
+    const create = (): unknown => createAuthorizerFromEnv({ ...process.env, KEY_SOURCE: 'vault' }, { db: server.deps.db });
+    expect(create).toThrow(TypeError);
   });
 });

@@ -1,8 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadConfig } from '../config/config.js';
-import type { Env } from '../config/env.js';
+import { loadConfig, type AuthConfig } from '../config/config.js';
+import { readString, type Env } from '../config/env.js';
 import type { VerificationKeySource } from '../keys/key-provider.js';
+import { PublishedJwksKeySource, PublishedJwksStore } from '../keys/published-jwks.js';
 import { createLogger } from '../log/logger.js';
 import { DenyListRepository } from '../store/deny-list-repository.js';
 import { createDocumentClient } from '../store/dynamo.js';
@@ -15,7 +16,7 @@ import { StoreVerificationKeys } from './store-verification-keys.js';
 export interface AuthorizerOverrides {
   readonly config?: AuthorizerConfig;
   readonly db?: DynamoDBDocumentClient;
-  /** The key source; the default reads the public keys the local key provider keeps in the table. */
+  /** The key source; the default follows `KEY_SOURCE` (see {@link createVerificationKeys}). */
   readonly keys?: VerificationKeySource;
   readonly denyList?: DenyListReader;
   readonly logger?: Logger;
@@ -32,9 +33,7 @@ export function createAuthorizerFromEnv(env: Env = process.env, overrides: Autho
   const config = overrides.config ?? loadAuthorizerConfig(env, base);
   const db = overrides.db ?? createDocumentClient({ endpoint: base.dynamoDbEndpoint });
   const logger = overrides.logger ?? createLogger('authorizer');
-  // TODO: the deployed stack keeps keys in Secrets Manager, not in the table; pass its
-  // public-key source here as `keys` once it exists.
-  const keys = overrides.keys ?? new StoreVerificationKeys(db, { tableName: base.tableName, cacheSeconds: base.keyCacheSeconds, now: overrides.now });
+  const keys = overrides.keys ?? createVerificationKeys(env, db, base, overrides.now);
 
   const authorizer = new Authorizer({
     config,
@@ -46,4 +45,18 @@ export function createAuthorizerFromEnv(env: Env = process.env, overrides: Autho
     },
   });
   return createAuthorizerHandler({ authorizer, logger, httpApiSimpleResponses: config.httpApiSimpleResponses });
+}
+
+/**
+ * Creates the public-key source `KEY_SOURCE` selects: `aws` reads the JWKS item the
+ * key-rotation function publishes, `store` (the default) the key items the local key provider
+ * keeps in the table. Neither reads a private key. Throws a `TypeError` on any other value.
+ */
+export function createVerificationKeys(env: Env, db: DynamoDBDocumentClient, base: AuthConfig, now?: () => number): VerificationKeySource {
+  const source = readString(env, 'KEY_SOURCE', 'store');
+  if (source === 'aws') {
+    return new PublishedJwksKeySource(new PublishedJwksStore(db, base.tableName), { cacheSeconds: base.keyCacheSeconds, now });
+  }
+  if (source === 'store') return new StoreVerificationKeys(db, { tableName: base.tableName, cacheSeconds: base.keyCacheSeconds, now });
+  throw new TypeError(`environment variable KEY_SOURCE must be "store" or "aws", got "${source}"`);
 }
