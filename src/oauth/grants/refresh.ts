@@ -1,3 +1,4 @@
+import { recordRefreshTokenReuse } from '../../metrics/metrics.js';
 import { issueAccessToken } from '../access-token.js';
 import { invalidGrant, invalidRequest } from '../errors.js';
 import { revokeFamily, type FamilyRevocationDependencies } from '../family-revocation.js';
@@ -115,6 +116,7 @@ export function createRefreshTokenGrant(deps: RefreshGrantDependencies): GrantHa
       const outcome = classifyStale(parts.generation, current, nowSeconds, config.refreshReuseGraceSeconds);
       if (outcome.kind === 'reuse') {
         await revokeFamily(deps, family.familyId, 'refresh_token_reuse', nowSeconds);
+        recordRefreshTokenReuse();
         throw invalidGrant(
           INVALID_REFRESH_TOKEN,
           `refresh token reuse: family ${family.familyId} generation ${parts.generation} presented, current ${current.generation}; family revoked`,
