@@ -31,9 +31,6 @@ import { resolveProps, type AuthBackendProps, type ResolvedProps } from './props
 import { acknowledge } from './nag-suppressions.js';
 import { itemAccess } from './table-access.js';
 
-/** Path of the OpenID Connect discovery document, which API Gateway's JWT authorizer reads. */
-export const OPENID_CONFIGURATION_PATH = '/.well-known/openid-configuration';
-
 /** The backend's functions, by role. */
 export interface AuthBackendFunctions {
   readonly token: BackendFunction;

@@ -23,7 +23,7 @@ export function wellKnownRoute(config: AuthConfig, keys: KeyProvider): HttpRoute
     if (request.path.endsWith(ENDPOINT_PATHS.jwks)) {
       return jsonResponse(200, await buildJwks(keys), { 'Cache-Control': JWKS_CACHE_CONTROL, ...CORS_HEADERS });
     }
-    if (request.path.endsWith(ENDPOINT_PATHS.metadata)) {
+    if (request.path.endsWith(ENDPOINT_PATHS.metadata) || request.path.endsWith(ENDPOINT_PATHS.openidConfiguration)) {
       return jsonResponse(200, metadata, { 'Cache-Control': METADATA_CACHE_CONTROL, ...CORS_HEADERS });
     }
     throw new OAuthError('invalid_request', 'not found', { status: 404, detail: `no well-known document at ${request.path}` });

@@ -10,6 +10,8 @@ export const ENDPOINT_PATHS = {
   introspection: '/oauth2/introspect',
   jwks: '/.well-known/jwks.json',
   metadata: '/.well-known/oauth-authorization-server',
+  /** The same metadata at the OpenID Connect discovery path, where API Gateway's JWT authorizer looks for `jwks_uri`. */
+  openidConfiguration: '/.well-known/openid-configuration',
 } as const;
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
