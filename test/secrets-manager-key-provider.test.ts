@@ -110,7 +110,10 @@ describe('SecretsManagerKeyProvider', () => {
     const broken = JSON.stringify({ version: KEY_SET_VERSION, keys: [{ ...newKey, alg: 'none' }] });
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: broken });
 
-    const error = await provider().getSigningKey().catch((caught: unknown) => caught as Error);
+    const error = await provider()
+      .getSigningKey()
+      .then(() => new Error('expected a rejection'))
+      .catch((caught: unknown) => caught as Error);
 
     const rendered = `${error.message} ${String((error.cause as Error | undefined)?.message)}`;
     expect(rendered).not.toContain(String(newKey.privateJwk.d));
