@@ -4,7 +4,7 @@
  * Secrets Manager with scheduled rotation, the Lambda authorizer for other APIs, and a
  * CloudWatch dashboard with alarms.
  */
-import { CustomResource, Duration } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { HttpJwtAuthorizer, HttpLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -144,6 +144,8 @@ export class AuthBackend extends Construct {
       throttlingBurstLimit: settings.tokenEndpointThrottling.burstLimit,
     };
     return new apigateway.RestApi(this, 'Api', {
+      // API Gateway metrics are keyed on this name, so it must be unique in the account and region.
+      restApiName: `${Stack.of(this).stackName}-${this.node.id}`,
       description: 'OAuth 2.0 authorization server',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       // Access logging needs the account-wide API Gateway CloudWatch role.

@@ -55,7 +55,7 @@ export class AuthBackendMonitoring extends Construct {
     });
     this.refreshReuseAlarm = new cloudwatch.Alarm(this, 'RefreshTokenReuse', {
       alarmDescription: 'A rotated refresh token was presented again, and its family was revoked',
-      metric: reuse,
+      metric: metric(METRIC.refreshTokenReuse),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
