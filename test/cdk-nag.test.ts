@@ -13,7 +13,7 @@ import type { AuthBackendStackProps } from '../lib/auth-backend-stack.js';
 interface Finding {
   readonly rule: string;
   readonly severity: string | undefined;
-  readonly resources: string[];
+  readonly resources: (string | undefined)[];
 }
 
 function findings(props: AuthBackendStackProps = {}): Finding[] {
