@@ -1,3 +1,4 @@
+import type { LockoutPolicy } from '../oauth/lockout.js';
 import { readInteger, readList, readOptionalString, readString, type Env } from './env.js';
 
 /** Signing algorithms the server can issue with. RS256 is the default because API Gateway's native JWT authorizer accepts only RSA keys. */
@@ -35,6 +36,10 @@ export interface AuthConfig {
   readonly clientCacheSeconds: number;
   /** How long signing and verification keys are reused before they are read again. */
   readonly keyCacheSeconds: number;
+  /** Brute-force protection of passwords, counted per username. */
+  readonly userLockout: LockoutPolicy;
+  /** Brute-force protection of client secrets, counted per client id. */
+  readonly clientLockout: LockoutPolicy;
 }
 
 const DAY_SECONDS = 86_400;
@@ -90,6 +95,27 @@ export function loadConfig(env: Env = process.env): AuthConfig {
     },
     clientCacheSeconds: readInteger(env, 'CLIENT_CACHE_SECONDS', 30, { min: 0, max: 3600 }),
     keyCacheSeconds: readInteger(env, 'KEY_CACHE_SECONDS', 300, { min: 0, max: DAY_SECONDS }),
+    ...loadLockoutPolicies(env),
+  };
+}
+
+/**
+ * Lockout settings. Users and clients share the window and the durations; each has its own
+ * threshold, and 0 turns that kind of lockout off. Clients get a higher threshold because
+ * their generated secrets cannot be guessed, so a lock mainly stops noise, and because
+ * anyone who knows a client id can lock that client out.
+ */
+function loadLockoutPolicies(env: Env): Pick<AuthConfig, 'userLockout' | 'clientLockout'> {
+  const windowSeconds = readInteger(env, 'LOCKOUT_WINDOW_SECONDS', 900, { min: 1, max: DAY_SECONDS });
+  const lockSeconds = readInteger(env, 'LOCKOUT_SECONDS', 60, { min: 1, max: DAY_SECONDS });
+  const maxLockSeconds = readInteger(env, 'LOCKOUT_MAX_SECONDS', 3600, { min: 1, max: 30 * DAY_SECONDS });
+  if (maxLockSeconds < lockSeconds) {
+    throw new TypeError(`environment variable LOCKOUT_MAX_SECONDS must be at least LOCKOUT_SECONDS (${lockSeconds}), got ${maxLockSeconds}`);
+  }
+  const shared = { windowSeconds, lockSeconds, maxLockSeconds };
+  return {
+    userLockout: { maxFailures: readInteger(env, 'LOCKOUT_MAX_FAILURES', 5, { min: 0, max: 1000 }), ...shared },
+    clientLockout: { maxFailures: readInteger(env, 'CLIENT_LOCKOUT_MAX_FAILURES', 20, { min: 0, max: 1000 }), ...shared },
   };
 }
 

@@ -1,5 +1,6 @@
 import { OAuthError, invalidRequest } from '../oauth/errors.js';
 import { FormParameters } from '../oauth/form-parameters.js';
+import { checkParameter, checkParameterCount } from '../security/input-limits.js';
 
 /** Largest accepted request body after base64 decoding, in bytes. Token requests are a few hundred bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -77,8 +78,10 @@ export function parseFormBody(raw: RawBody): FormParameters {
       throw invalidRequest('the request body has malformed percent-encoding');
     }
     if (name === '') throw invalidRequest('the request body has a parameter without a name');
+    checkParameter(name, value);
     if (values.has(name)) throw invalidRequest(`parameter "${name}" is repeated`);
     values.set(name, value);
+    checkParameterCount(values.size);
   }
   return new FormParameters(values);
 }

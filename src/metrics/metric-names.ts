@@ -20,12 +20,15 @@ export const METRIC = {
   authorizerAllow: 'AuthorizerAllow',
   /** Requests the Lambda authorizer denied (401 and 403). */
   authorizerDeny: 'AuthorizerDeny',
+  /** Usernames or client ids locked after repeated failed authentication, dimension `LockKind` (`user` or `client`). */
+  lockouts: 'Lockouts',
 } as const;
 
 export const DIMENSION = {
   service: 'service',
   grantType: 'GrantType',
   errorCode: 'ErrorCode',
+  lockKind: 'LockKind',
 } as const;
 
 /** Grant types the dashboard shows a line for. */

@@ -46,6 +46,11 @@ export function recordAuthorizerDecision(decision: 'allow' | 'deny'): void {
   emit(decision === 'allow' ? METRIC.authorizerAllow : METRIC.authorizerDeny);
 }
 
+/** Counts a lockout of a username or client id after repeated failed authentication. */
+export function recordLockout(kind: 'user' | 'client'): void {
+  emit(METRIC.lockouts, { [DIMENSION.lockKind]: kind });
+}
+
 /** Drops the cached Metrics instance, so a test can change the environment between calls. */
 export function resetMetricsForTests(): void {
   metrics = undefined;

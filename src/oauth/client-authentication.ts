@@ -1,6 +1,8 @@
 import { invalidClient, invalidRequest } from './errors.js';
 import type { FormParameters } from './form-parameters.js';
 import { verifyClientSecret } from './client-secret.js';
+import type { ClientSecretLockout } from './lockout.js';
+import { checkAuthorizationLength, checkClientIdLength } from '../security/input-limits.js';
 import { isPublicClient, type Client } from './model.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
@@ -14,6 +16,8 @@ export interface ClientCredentials {
 /** Looks up clients by id; the token, revocation and introspection endpoints share it. */
 export interface ClientLookup {
   find(clientId: string): Promise<Client | undefined>;
+  /** Brute-force protection of client secrets; without it wrong secrets are not counted. */
+  readonly secretLockout?: ClientSecretLockout | undefined;
 }
 
 const BASIC = /^basic +([A-Za-z0-9+/]+={0,2}) *$/i;
@@ -53,7 +57,9 @@ export function extractClientCredentials(
   const bodySecret = params.get('client_secret');
 
   if (authorization !== undefined) {
+    checkAuthorizationLength(authorization);
     const basic = parseBasic(authorization);
+    checkClientIdLength(basic.clientId);
     if (bodySecret !== undefined) {
       throw invalidRequest('client authentication must use only one method', 'client_secret in body and Basic header');
     }
@@ -77,10 +83,12 @@ export function extractClientCredentials(
 /**
  * Authenticates a client. Confidential clients must present their secret; public clients
  * must present none. An unknown client is checked against a dummy hash so it costs the same
- * time as a wrong secret.
+ * time as a wrong secret. A locked client is rejected even with the right secret, after the
+ * same comparison and the same counter write as a wrong one.
  */
 export async function authenticateClient(lookup: ClientLookup, credentials: ClientCredentials): Promise<Client> {
   const client = await lookup.find(credentials.clientId);
+  const lockout = lookup.secretLockout;
 
   if (client === undefined) {
     verifyClientSecret(credentials.secret ?? '', undefined);
@@ -93,8 +101,12 @@ export async function authenticateClient(lookup: ClientLookup, credentials: Clie
   if (credentials.secret === undefined) {
     throw invalidClient(`confidential client "${client.clientId}" sent no secret`);
   }
-  if (!verifyClientSecret(credentials.secret, client.secretHash)) {
-    throw invalidClient(`wrong secret for client "${client.clientId}"`);
+  const locked = lockout?.isLocked(client.clientId) === true;
+  const valid = verifyClientSecret(credentials.secret, client.secretHash);
+  if (locked || !valid) {
+    await lockout?.recordFailure(client.clientId);
+    throw invalidClient(locked ? `client "${client.clientId}" is locked` : `wrong secret for client "${client.clientId}"`);
   }
+  await lockout?.recordSuccess(client.clientId);
   return client;
 }

@@ -2,6 +2,7 @@ import type { AuthConfig } from '../config/config.js';
 import type { KeyProvider, RefreshTokenKeyProvider } from '../keys/key-provider.js';
 import type { ClientLookup } from './client-authentication.js';
 import type { FormParameters } from './form-parameters.js';
+import type { UserLockoutDependencies } from './lockout.js';
 import type { Client, RefreshFamily, User } from './model.js';
 
 /** A token request as the OAuth core sees it: the form parameters and the Authorization header. */
@@ -34,6 +35,8 @@ export interface TokenServiceDependencies {
   readonly clients: ClientLookup;
   readonly users: UserStore;
   readonly families: FamilyStore;
+  /** Brute-force protection of the password grant. */
+  readonly lockout: UserLockoutDependencies;
   readonly keys: KeyProvider;
   readonly refreshKeys: RefreshTokenKeyProvider;
   /** Clock in epoch milliseconds. */

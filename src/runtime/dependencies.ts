@@ -2,11 +2,16 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuthConfig } from '../config/config.js';
 import type { KeyProvider, RefreshTokenKeyProvider } from '../keys/key-provider.js';
 import { StoreKeyProvider } from '../keys/store-key-provider.js';
+import { createLogger } from '../log/logger.js';
+import type { UserLockoutDependencies } from '../oauth/lockout.js';
+import { LockingClientRepository } from '../security/locking-client-repository.js';
+import { createLockoutListener } from '../security/lockout-listener.js';
 import { createAwsKeyProvider } from '../keys/secrets-manager-keys.js';
 import { ClientRepository } from '../store/client-repository.js';
 import { DenyListRepository } from '../store/deny-list-repository.js';
 import { createDocumentClient } from '../store/dynamo.js';
 import { FamilyRepository } from '../store/family-repository.js';
+import { LockoutRepository } from '../store/lockout-repository.js';
 import { UserRepository } from '../store/user-repository.js';
 
 /** Extra time a replaced signing key stays published beyond the access-token lifetime, for clock skew. */
@@ -20,6 +25,8 @@ export interface Dependencies {
   readonly users: UserRepository;
   readonly families: FamilyRepository;
   readonly denyList: DenyListRepository;
+  /** Brute-force protection of the password grant; client secrets are covered by `clients`. */
+  readonly lockout: UserLockoutDependencies;
   readonly keys: KeyProvider;
   readonly refreshKeys: RefreshTokenKeyProvider;
   readonly now: () => number;
@@ -51,13 +58,20 @@ export function createDependencies(config: AuthConfig, overrides: DependencyOver
   // Deployed functions (KEY_SOURCE=aws or a key secret ARN set) use Secrets Manager and the
   // published JWKS; everything else keeps keys in the table.
   const keys = overrides.keys ?? createAwsKeyProvider(process.env, db, config, now) ?? createStoreKeyProvider(db, config, now);
+  const lockoutStore = new LockoutRepository(db, config.tableName);
+  const onLocked = createLockoutListener(createLogger('lockout'));
   return {
     config,
     db,
-    clients: new ClientRepository(db, config.tableName, config.clientCacheSeconds, now),
+    clients: new LockingClientRepository(db, config.tableName, config.clientCacheSeconds, now, {
+      store: lockoutStore,
+      policy: config.clientLockout,
+      onLocked,
+    }),
     users: new UserRepository(db, config.tableName),
     families: new FamilyRepository(db, config.tableName),
     denyList: new DenyListRepository(db, config.tableName),
+    lockout: { store: lockoutStore, policy: config.userLockout, onLocked },
     keys,
     refreshKeys: keys,
     now,

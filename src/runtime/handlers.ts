@@ -4,6 +4,7 @@ import { revokeRoute } from '../endpoints/revoke.js';
 import { tokenRoute } from '../endpoints/token.js';
 import { wellKnownRoute } from '../endpoints/well-known.js';
 import { createHttpHandler, type ProxyHandler } from '../http/create-handler.js';
+import { classifyStoreFault } from '../http/store-faults.js';
 import { createLogger } from '../log/logger.js';
 import { AccessTokenVerifier } from '../oauth/access-token-verifier.js';
 import { createRefreshTokenGrant } from '../oauth/grants/refresh.js';
@@ -14,7 +15,7 @@ import type { Dependencies } from './dependencies.js';
 
 /** Builds the token endpoint's Lambda handler. */
 export function createTokenHandler(deps: Dependencies): ProxyHandler {
-  return createHttpHandler(createLogger('token'), tokenRoute(createTokenService(deps)));
+  return createHttpHandler(createLogger('token'), tokenRoute(createTokenService(deps)), classifyStoreFault);
 }
 
 /** Creates the token service with every grant, the refresh grant included. The token and refresh functions share it. */
@@ -35,23 +36,23 @@ function createAccessTokenVerifier(deps: Dependencies): AccessTokenVerifier {
 
 /** Builds the refresh function's Lambda handler (`POST /oauth2/refresh`). */
 export function createRefreshHandler(deps: Dependencies): ProxyHandler {
-  return createHttpHandler(createLogger('refresh'), refreshRoute(createTokenService(deps)));
+  return createHttpHandler(createLogger('refresh'), refreshRoute(createTokenService(deps)), classifyStoreFault);
 }
 
 /** Builds the RFC 7009 revocation function's Lambda handler. */
 export function createRevokeHandler(deps: Dependencies): ProxyHandler {
   const logger = createLogger('revoke');
   const service = new RevocationService({ ...deps, verifier: createAccessTokenVerifier(deps) });
-  return createHttpHandler(logger, revokeRoute(service, logger));
+  return createHttpHandler(logger, revokeRoute(service, logger), classifyStoreFault);
 }
 
 /** Builds the RFC 7662 introspection function's Lambda handler. */
 export function createIntrospectHandler(deps: Dependencies): ProxyHandler {
   const service = new IntrospectionService({ ...deps, verifier: createAccessTokenVerifier(deps) });
-  return createHttpHandler(createLogger('introspect'), introspectRoute(service));
+  return createHttpHandler(createLogger('introspect'), introspectRoute(service), classifyStoreFault);
 }
 
 /** Builds the JWKS and metadata Lambda handler. */
 export function createWellKnownHandler(deps: Dependencies): ProxyHandler {
-  return createHttpHandler(createLogger('well-known'), wellKnownRoute(deps.config, deps.keys));
+  return createHttpHandler(createLogger('well-known'), wellKnownRoute(deps.config, deps.keys), classifyStoreFault);
 }

@@ -93,7 +93,7 @@ export class ClientRepository {
   }
 }
 
-function toClient(item: Record<string, unknown>): Client {
+export function toClient(item: Record<string, unknown>): Client {
   return {
     clientId: String(item.clientId),
     secretHash: typeof item.secretHash === 'string' ? item.secretHash : undefined,

@@ -10,6 +10,7 @@
  * | user                 | `USER#<username>`       | `USER`       |
  * | refresh-token family | `FAMILY#<family id>`    | `FAMILY`     |
  * | deny-list entry      | `DENY#<kind>:<id>`      | `DENY`       |
+ * | lockout counters     | `LOCK#<kind>:<id>`      | `LOCK`       |
  * | signing key (local)  | `KEYS`                  | `KEY#<kid>`  |
  * | server secret (local)| `SECRETS`               | `<name>`     |
  *
@@ -34,6 +35,8 @@ export const familyKey = (familyId: string): ItemKey => ({ pk: `FAMILY#${familyI
 /** Kinds of deny-list entries: a single access token (`jti`) or every token of a refresh-token family (`sid`). */
 export type DenyKind = 'jti' | 'sid';
 export const denyKey = (kind: DenyKind, id: string): ItemKey => ({ pk: `DENY#${kind}:${id}`, sk: 'DENY' });
+/** Failed-authentication counters of a username or client id (`src/oauth/lockout.ts`). */
+export const lockKey = (kind: 'user' | 'client', id: string): ItemKey => ({ pk: `LOCK#${kind}:${id}`, sk: 'LOCK' });
 export const KEYS_PARTITION = 'KEYS';
 export const signingKeyKey = (kid: string): ItemKey => ({ pk: KEYS_PARTITION, sk: `KEY#${kid}` });
 export const secretKey = (name: string): ItemKey => ({ pk: 'SECRETS', sk: name });

@@ -79,7 +79,7 @@ export class UserRepository {
   }
 }
 
-function toUser(item: Record<string, unknown>): User {
+export function toUser(item: Record<string, unknown>): User {
   return {
     username: String(item.username),
     sub: String(item.sub),

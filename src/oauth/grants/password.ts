@@ -1,17 +1,16 @@
 import { issueAccessToken } from '../access-token.js';
-import { invalidGrant, invalidRequest } from '../errors.js';
+import { invalidRequest } from '../errors.js';
+import { authenticateUser } from '../lockout-user.js';
 import type { RefreshFamily } from '../model.js';
-import { hashPassword, verifyDummyPassword, verifyPassword } from '../password-hash.js';
+import { hashPassword } from '../password-hash.js';
 import { buildRefreshToken, newFamilyId, newFamilySeed } from '../refresh-token.js';
 import { formatScope, resolveScope } from '../scope.js';
 import type { GrantContext, TokenResponse } from '../token-types.js';
 
-const INVALID_CREDENTIALS = 'the username or password is incorrect';
-
 /**
- * RFC 6749 section 4.3. Unknown, disabled and wrong-password cases all hash a password and
- * end in the same `invalid_grant`, so neither the response nor its timing reveals which it was.
- * Success starts a new refresh-token family.
+ * RFC 6749 section 4.3. Unknown, disabled, locked and wrong-password cases all hash a
+ * password, count a failure and end in the same `invalid_grant`, so neither the response nor
+ * its timing reveals which it was (`authenticateUser`). Success starts a new refresh-token family.
  */
 export async function passwordGrant({ client, params, deps, nowSeconds }: GrantContext): Promise<TokenResponse> {
   const username = params.get('username');
@@ -21,16 +20,9 @@ export async function passwordGrant({ client, params, deps, nowSeconds }: GrantC
   const scope = formatScope(resolveScope(params.get('scope'), client.scopes));
 
   const { config } = deps;
-  const user = await deps.users.find(username);
-  if (user === undefined) {
-    await verifyDummyPassword(password, config.scrypt);
-    throw invalidGrant(INVALID_CREDENTIALS, 'unknown user');
-  }
-  const check = await verifyPassword(password, user.passwordHash, config.scrypt);
-  if (!check.valid) throw invalidGrant(INVALID_CREDENTIALS, `wrong password for user ${user.sub}`);
-  if (user.disabled) throw invalidGrant(INVALID_CREDENTIALS, `user ${user.sub} is disabled`);
+  const { user, needsRehash } = await authenticateUser(deps, username, password, nowSeconds);
 
-  if (check.needsRehash) {
+  if (needsRehash) {
     await deps.users.replacePasswordHash(user.username, user.passwordHash, await hashPassword(password, config.scrypt));
   }
 
