@@ -1,6 +1,8 @@
 /** `npm run admin -- <command>`: manages clients, users and signing keys in the table. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../src/config/config.js';
+import { readOptionalString } from '../src/config/env.js';
+import { triggerRotation } from '../src/keys/rotation-trigger.js';
 import { ClientAlreadyExistsError } from '../src/store/client-repository.js';
 import { createDocumentClient } from '../src/store/dynamo.js';
 import { UserAlreadyExistsError } from '../src/store/user-repository.js';
@@ -29,6 +31,8 @@ Commands:
       Disables the user and ends the user's refresh-token families.
   keys rotate
       Creates a new signing key; the previous key stays in the JWKS until its tokens expire.
+      With SIGNING_KEY_SECRET_ARN set (stack output SigningKeySecretArn), starts a rotation
+      of the deployed Secrets Manager secret instead.
 
 Store: DYNAMODB_ENDPOINT and TABLE_NAME (default auth-local). Without DYNAMODB_ENDPOINT, the
 deployed table is used when AWS credentials are configured (TABLE_NAME then required), and
@@ -159,6 +163,13 @@ async function userCommand(context: AdminContext, action: string | undefined, ar
 async function keysCommand(context: AdminContext, action: string | undefined, args: string[]): Promise<void> {
   if (action === 'rotate') {
     parse(args, {});
+    // A deployment keeps its keys in Secrets Manager: start its rotation there instead.
+    const secretArn = readOptionalString(process.env, 'SIGNING_KEY_SECRET_ARN');
+    if (secretArn !== undefined) {
+      const { versionId } = await triggerRotation(secretArn);
+      process.stdout.write(`Started rotation of ${secretArn}; version ${versionId} becomes current when the rotation function finishes\n`);
+      return;
+    }
     const kid = await rotateLocalKeys(context);
     process.stdout.write(`Rotated signing key; new kid ${kid}\n`);
     return;
