@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RefreshFamily } from '../oauth/model.js';
@@ -35,24 +36,47 @@ export class FamilyRepository {
    * write. Returns the updated family, or undefined when the condition failed because the
    * generation has moved on, the family is revoked or expired, or it does not exist.
    * Concurrent calls with the same generation therefore have exactly one winner.
+   *
+   * The write also stores a random `rotationId`. When the write fails with an error that
+   * leaves its outcome unknown (a timeout after DynamoDB applied it, or an SDK retry that
+   * then fails the condition on the first attempt's own write), one consistent read decides:
+   * if the family carries this call's `rotationId`, the rotation happened and its result is
+   * returned. Otherwise the original error is thrown, and the presented token still works.
    */
   async rotate(familyId: string, presentedGeneration: number, nowSeconds: number): Promise<RefreshFamily | undefined> {
+    const rotationId = randomUUID();
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: familyKey(familyId),
-          UpdateExpression: 'SET generation = :next, rotatedAt = :now, lastUsedAt = :now',
+          UpdateExpression: 'SET generation = :next, rotatedAt = :now, lastUsedAt = :now, rotationId = :rotationId',
           ConditionExpression: 'generation = :presented AND attribute_not_exists(revokedAt) AND expiresAt > :now',
-          ExpressionAttributeValues: { ':presented': presentedGeneration, ':next': presentedGeneration + 1, ':now': nowSeconds },
+          ExpressionAttributeValues: {
+            ':presented': presentedGeneration,
+            ':next': presentedGeneration + 1,
+            ':now': nowSeconds,
+            ':rotationId': rotationId,
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
       return Attributes === undefined ? undefined : toFamily(Attributes);
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (error instanceof ConditionalCheckFailedException) return this.findOwnRotation(familyId, presentedGeneration, rotationId);
+      const own = await this.findOwnRotation(familyId, presentedGeneration, rotationId).catch(() => undefined);
+      if (own !== undefined) return own;
       throw error;
     }
+  }
+
+  /** Returns the family when its current generation was written by the rotation `rotationId`, else undefined. */
+  private async findOwnRotation(familyId: string, presentedGeneration: number, rotationId: string): Promise<RefreshFamily | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: familyKey(familyId), ConsistentRead: true }),
+    );
+    if (Item === undefined || Item.rotationId !== rotationId || Item.generation !== presentedGeneration + 1) return undefined;
+    return toFamily(Item);
   }
 
   /**

@@ -98,6 +98,9 @@ export function createRefreshTokenGrant(deps: RefreshGrantDependencies): GrantHa
     if (state !== 'active') throw invalidGrant(INVALID_REFRESH_TOKEN, `family ${family.familyId} is ${state}`);
     const scope = narrowScope(params.get('scope'), family, client);
     await checkUser(deps, family);
+    // Load the signing key before the rotation, so a key-store fault fails the request while
+    // the presented token still works. After the write, signing uses the cached key.
+    await tokenDeps.keys.getSigningKey();
 
     let issued: RefreshFamily;
     const rotated = parts.generation === family.generation
