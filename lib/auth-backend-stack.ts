@@ -65,7 +65,7 @@ export class AuthBackendStack extends Stack {
     for (const [name, [value, description]] of Object.entries(outputs)) new CfnOutput(this, name, { value, description });
   }
 
-  /** A REST API whose routes use the backend's REQUEST authorizer. */
+  /** Creates a REST API whose routes use the backend's REQUEST authorizer. */
   private createExampleRestApi(demo: BackendFunction): apigateway.RestApi {
     const accessLogs = new logs.LogGroup(this, 'ExampleRestApiAccessLogs', {
       retention: logs.RetentionDays.ONE_WEEK,
@@ -99,7 +99,7 @@ export class AuthBackendStack extends Stack {
   }
 
   /**
-   * An HTTP API with the backend's Lambda authorizer on `/demo/me` and `/demo/admin`, and
+   * Creates an HTTP API with the backend's Lambda authorizer on `/demo/me` and `/demo/admin`, and
    * API Gateway's native JWT authorizer on `/demo/jwt`.
    */
   private createExampleHttpApi(demo: BackendFunction): apigwv2.HttpApi {

@@ -106,7 +106,7 @@ export class AuthBackend extends Construct {
 
   /**
    * Creates a REQUEST authorizer for a REST API, keyed on the `Authorization` header, with
-   * the cache TTL of the backend's props unless `options` says otherwise.
+   * the cache TTL of the backend's props unless `options` sets another.
    */
   createRestAuthorizer(scope: Construct, id: string, options: RestAuthorizerOptions = {}): apigateway.RequestAuthorizer {
     return createRestRequestAuthorizer(scope, id, this.functions.authorizer.function, this.settings.authorizerCacheTtl, options);

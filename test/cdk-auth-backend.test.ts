@@ -54,7 +54,7 @@ function roleId(name: FunctionName): string {
   return role['Fn::GetAtt'][0];
 }
 
-/** Every statement of every inline policy attached to the function's role. */
+/** Collects every statement of every inline policy attached to the function's role. */
 function statementsOf(name: FunctionName): Statement[] {
   const role = roleId(name);
   return ofType('AWS::IAM::Policy')

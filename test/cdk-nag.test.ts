@@ -27,7 +27,7 @@ function findings(props: AuthBackendStackProps = {}): Finding[] {
   }));
 }
 
-/** Every acknowledgment recorded in the construct tree. */
+/** Collects every acknowledgment recorded in the construct tree. */
 function acknowledgments(root: IConstruct): { path: string; id: string; reason: string }[] {
   return root.node.findAll().flatMap((construct) =>
     construct.node.metadata

@@ -1,7 +1,7 @@
 /**
  * Key-rotation steps, deployment-time initialization and the key-rotation function's event
  * handling. Secrets Manager is faked with aws-sdk-client-mock (no AWS is reachable here): a
- * small in-memory model of versions and staging labels answers the SDK commands. The
+ * small in-memory model of versions and staging labels responds to the SDK commands. The
  * published JWKS goes to a real table in the embedded DynamoDB-compatible store (dynalite).
  */
 import { jest } from '@jest/globals';

@@ -97,7 +97,7 @@ describe('SecretsManagerKeyProvider', () => {
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: 'placeholder-generated-by-cloudformation' });
 
     await expect(provider().getSigningKey()).rejects.toThrow(SigningKeyUnavailableError);
-    await expect(provider().getSigningKey()).rejects.toThrow(/holds no key set/);
+    await expect(provider().getSigningKey()).rejects.toThrow(/contains no key set/);
   });
 
   it('rejects a key set with only retired keys', async () => {

@@ -41,7 +41,7 @@ export const AWSPENDING = 'AWSPENDING';
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 export const ROTATION_STEPS: readonly RotationStep[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 
-/** Where the public keys go: the table item that verifiers read. */
+/** Destination of the public keys: the table item that verifiers read. */
 export interface JwksPublisher {
   put(jwks: PublishedJwks): Promise<void>;
   get(): Promise<PublishedJwks | undefined>;
@@ -64,7 +64,7 @@ export class RotationStateError extends Error {
   }
 }
 
-/** What `initialize()` did, for the custom-resource response and the logs. */
+/** Outcome of `initialize()`, for the custom-resource response and the logs. */
 export interface InitializeResult {
   readonly action: 'created' | 'republished' | 'unchanged';
   readonly kid: string;
@@ -150,10 +150,10 @@ export class SigningKeyRotation {
   }
 
   /**
-   * Deployment-time setup: when the current value is no key set (a new secret), stores a
-   * first key and publishes it; otherwise republishes the current keys if the published
-   * JWKS lacks the signing key (a replaced table, for example). The JWKS is written before
-   * the secret, so the key is published before any function can sign with it.
+   * Sets up the key set at deployment. When the current value is no key set (a new secret),
+   * it stores a first key and publishes it. Otherwise it republishes the current keys if the
+   * published JWKS lacks the signing key, as after a table replacement. The JWKS is written
+   * before the secret, so the key is published before any function can sign with it.
    */
   async initialize(secretId: string): Promise<InitializeResult> {
     const existing = await this.readKeySet(secretId, { VersionStage: AWSCURRENT }, true);

@@ -28,7 +28,7 @@ interface LoadedKeys {
   readonly loadedAt: number;
 }
 
-/** Raised when the secret holds no usable signing key. The message never contains the secret value. */
+/** Raised when the secret contains no usable signing key. The message never contains the secret value. */
 export class SigningKeyUnavailableError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -89,7 +89,7 @@ export class SecretsManagerKeyProvider implements KeyProvider {
     try {
       keySet = parseSigningKeySet(SecretString);
     } catch (error) {
-      throw new SigningKeyUnavailableError(`signing-key secret ${this.options.secretId} holds no key set; has the key-rotation function initialized it?`, {
+      throw new SigningKeyUnavailableError(`signing-key secret ${this.options.secretId} contains no key set; check that the key-rotation function initialized it (its log group shows the custom-resource run)`, {
         cause: error,
       });
     }
