@@ -240,30 +240,43 @@ export class AuthBackend extends Construct {
       for (const statement of statements) fn.role.addToPrincipalPolicy(statement);
     };
 
+    // Every function that authenticates clients counts failures in lockout items, reading
+    // a client or user together with its lock item in one BatchGetItem.
+    const lockout = [
+      itemAccess(table, ['PutItem', 'UpdateItem', 'DeleteItem'], ['lock']),
+    ];
+
     // Token endpoint: all three grants. Password rehash updates users; the refresh grant
     // rotates families and, on reuse, writes a deny-list entry.
     add(
       functions.token,
       itemAccess(table, ['GetItem'], ['client', 'user', 'family', 'publishedJwks']),
+      itemAccess(table, ['BatchGetItem'], ['client', 'user', 'lock']),
       itemAccess(table, ['PutItem'], ['family', 'deny']),
       itemAccess(table, ['UpdateItem'], ['user', 'family']),
+      ...lockout,
     );
     add(
       functions.refresh,
       itemAccess(table, ['GetItem'], ['client', 'user', 'family', 'publishedJwks']),
+      itemAccess(table, ['BatchGetItem'], ['client', 'lock']),
       itemAccess(table, ['PutItem'], ['deny']),
       itemAccess(table, ['UpdateItem'], ['family']),
+      ...lockout,
     );
     add(
       functions.revoke,
       itemAccess(table, ['GetItem'], ['client', 'family', 'publishedJwks']),
+      itemAccess(table, ['BatchGetItem'], ['client', 'lock']),
       itemAccess(table, ['PutItem'], ['deny']),
       itemAccess(table, ['UpdateItem'], ['family']),
+      ...lockout,
     );
     add(
       functions.introspect,
       itemAccess(table, ['GetItem'], ['client', 'user', 'family', 'publishedJwks']),
-      itemAccess(table, ['BatchGetItem'], ['deny']),
+      itemAccess(table, ['BatchGetItem'], ['client', 'lock', 'deny']),
+      ...lockout,
     );
     add(functions.wellKnown, itemAccess(table, ['GetItem'], ['publishedJwks']));
     // The authorizer reads the public keys and the deny-list, and writes nothing.

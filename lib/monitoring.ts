@@ -82,11 +82,16 @@ export class AuthBackendMonitoring extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Refresh-token reuse detections', left: [reuse], width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Refresh-token reuse detections', left: [reuse], width: 6 }),
       new cloudwatch.GraphWidget({
         title: 'Authorizer decisions',
         left: [metric(METRIC.authorizerAllow, {}, 'allow'), metric(METRIC.authorizerDeny, {}, 'deny')],
-        width: 8,
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Lockouts',
+        left: ['user', 'client'].map((kind) => metric(METRIC.lockouts, { [DIMENSION.lockKind]: kind }, kind)),
+        width: 6,
       }),
       new cloudwatch.GraphWidget({
         title: 'REST API 4xx and 5xx',
@@ -94,7 +99,7 @@ export class AuthBackendMonitoring extends Construct {
           props.api.metricClientError({ statistic: cloudwatch.Stats.SUM, period: PERIOD, label: '4xx' }),
           props.api.metricServerError({ statistic: cloudwatch.Stats.SUM, period: PERIOD, label: '5xx' }),
         ],
-        width: 8,
+        width: 6,
       }),
     );
     this.dashboard.addWidgets(

@@ -153,35 +153,44 @@ describe('functions', () => {
 describe('least privilege', () => {
   it('token: reads and writes only its items', () => {
     expect(tableAccess('token')).toEqual({
+      'dynamodb:BatchGetItem': ['CLIENT#*', 'LOCK#*', 'USER#*'],
+      'dynamodb:DeleteItem': ['LOCK#*'],
       'dynamodb:GetItem': ['CLIENT#*', 'FAMILY#*', 'JWKS', 'USER#*'],
-      'dynamodb:PutItem': ['DENY#*', 'FAMILY#*'],
-      'dynamodb:UpdateItem': ['FAMILY#*', 'USER#*'],
+      'dynamodb:PutItem': ['DENY#*', 'FAMILY#*', 'LOCK#*'],
+      'dynamodb:UpdateItem': ['FAMILY#*', 'LOCK#*', 'USER#*'],
     });
     expect(readableSecrets('token')).toEqual(['refresh', 'signing']);
   });
 
   it('refresh: rotates families only', () => {
     expect(tableAccess('refresh')).toEqual({
+      'dynamodb:BatchGetItem': ['CLIENT#*', 'LOCK#*'],
+      'dynamodb:DeleteItem': ['LOCK#*'],
       'dynamodb:GetItem': ['CLIENT#*', 'FAMILY#*', 'JWKS', 'USER#*'],
-      'dynamodb:PutItem': ['DENY#*'],
-      'dynamodb:UpdateItem': ['FAMILY#*'],
+      'dynamodb:PutItem': ['DENY#*', 'LOCK#*'],
+      'dynamodb:UpdateItem': ['FAMILY#*', 'LOCK#*'],
     });
     expect(readableSecrets('refresh')).toEqual(['refresh', 'signing']);
   });
 
   it('revoke: no signing key', () => {
     expect(tableAccess('revoke')).toEqual({
+      'dynamodb:BatchGetItem': ['CLIENT#*', 'LOCK#*'],
+      'dynamodb:DeleteItem': ['LOCK#*'],
       'dynamodb:GetItem': ['CLIENT#*', 'FAMILY#*', 'JWKS'],
-      'dynamodb:PutItem': ['DENY#*'],
-      'dynamodb:UpdateItem': ['FAMILY#*'],
+      'dynamodb:PutItem': ['DENY#*', 'LOCK#*'],
+      'dynamodb:UpdateItem': ['FAMILY#*', 'LOCK#*'],
     });
     expect(readableSecrets('revoke')).toEqual(['refresh']);
   });
 
-  it('introspect: reads only', () => {
+  it('introspect: writes lockout items only', () => {
     expect(tableAccess('introspect')).toEqual({
-      'dynamodb:BatchGetItem': ['DENY#*'],
+      'dynamodb:BatchGetItem': ['CLIENT#*', 'DENY#*', 'LOCK#*'],
+      'dynamodb:DeleteItem': ['LOCK#*'],
       'dynamodb:GetItem': ['CLIENT#*', 'FAMILY#*', 'JWKS', 'USER#*'],
+      'dynamodb:PutItem': ['LOCK#*'],
+      'dynamodb:UpdateItem': ['LOCK#*'],
     });
     expect(readableSecrets('introspect')).toEqual(['refresh']);
   });
@@ -210,11 +219,15 @@ describe('least privilege', () => {
     expect(JSON.stringify(secretStatements[0]?.Resource)).toContain(secretId('AuthBackendSigningKeys'));
   });
 
+  it.each(Object.keys(FUNCTIONS) as FunctionName[])('%s deletes lockout items only', (name) => {
+    expect(tableAccess(name)['dynamodb:DeleteItem'] ?? ['LOCK#*']).toEqual(['LOCK#*']);
+  });
+
   it.each(Object.keys(FUNCTIONS) as FunctionName[])('%s has no wide action or resource', (name) => {
     for (const statement of statementsOf(name)) {
       for (const action of actionsOf([statement])) {
         expect(action).not.toMatch(/\*/);
-        expect(['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'secretsmanager:DeleteSecret']).not.toContain(action);
+        expect(['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:BatchWriteItem', 'secretsmanager:DeleteSecret']).not.toContain(action);
       }
       // GetRandomPassword has no resource-level permission; the rotation schedule adds it.
       if (statement.Resource === '*') expect(statement.Action).toBe('secretsmanager:GetRandomPassword');
