@@ -35,6 +35,7 @@ export function buildRoutes(deps: Dependencies, env: Env = process.env): LocalRo
     { method: 'POST', path: ENDPOINT_PATHS.introspection, functionName: 'introspect', handler: createIntrospectHandler(deps) },
     { method: 'GET', path: ENDPOINT_PATHS.jwks, functionName: 'well-known', handler: wellKnown },
     { method: 'GET', path: ENDPOINT_PATHS.metadata, functionName: 'well-known', handler: wellKnown },
+    { method: 'GET', path: ENDPOINT_PATHS.openidConfiguration, functionName: 'well-known', handler: wellKnown },
     ...buildDemoRoutes(deps, env),
   ];
 }

@@ -61,8 +61,16 @@ describe('well-known documents', () => {
     });
   });
 
-  it('answers 404 for unknown paths', async () => {
+  it('serves the same metadata at the OpenID discovery path', async () => {
+    const oauth = (await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json()) as unknown;
     const response = await fetch(`${server.url}/.well-known/openid-configuration`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(oauth);
+  });
+
+  it('answers 404 for unknown paths', async () => {
+    const response = await fetch(`${server.url}/.well-known/webfinger`);
     expect(response.status).toBe(404);
   });
 });
