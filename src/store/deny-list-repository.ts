@@ -1,4 +1,5 @@
 import { BatchGetCommand, PutCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StoreCapacityError } from '../http/store-faults.js';
 import { denyKey, isExpired, type DenyKind } from './table.js';
 
 export interface DenyListEntry {
@@ -44,7 +45,7 @@ export class DenyListRepository {
     const denied: DenyListEntry[] = [];
     // BatchGet may return some keys as unprocessed under load; read those again.
     for (let attempt = 0; pending !== undefined && pending.length > 0; attempt += 1) {
-      if (attempt >= 5) throw new Error('deny-list read left keys unprocessed after 5 attempts');
+      if (attempt >= 5) throw new StoreCapacityError('deny-list read left keys unprocessed after 5 attempts');
       const result: BatchGetCommandOutput = await this.db.send(
         new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
       );
