@@ -21,7 +21,7 @@ export interface UserAuthenticationDependencies {
 
 type Rejection = 'unknown user' | 'locked' | 'wrong password' | 'disabled';
 
-/** A reference to a username for logs: the user's `sub` when it exists, else a hash, so a password typed into the username field is never logged. */
+/** Returns how logs refer to a username: the user's `sub` when it exists, else a hash, so a password typed into the username field is never logged. */
 function subjectRef(username: string, user: User | undefined): string {
   if (user !== undefined) return user.sub;
   return `username-sha256:${createHash('sha256').update(username, 'utf8').digest('hex').slice(0, 16)}`;
@@ -33,7 +33,7 @@ function subjectRef(username: string, user: User | undefined): string {
  *
  * Unknown user, wrong password, disabled user and locked user each cost one store read, one
  * scrypt hash and one store write, and end in the same `invalid_grant`, so neither the
- * response nor its timing tells them apart. A locked user is rejected even with the right
+ * response nor its timing distinguishes them. A locked user is rejected even with the right
  * password. Success deletes the username's counters when it has any.
  */
 export async function authenticateUser(

@@ -29,7 +29,7 @@ export const LOCK_RETENTION_SECONDS = 86_400;
 
 /** Attempts of the read-modify cycles below before giving up under contention. */
 const MAX_WRITE_ATTEMPTS = 3;
-/** Attempts of a batch read that DynamoDB answered with unprocessed keys. */
+/** Attempts of a batch read whose response listed unprocessed keys. */
 const MAX_BATCH_ATTEMPTS = 5;
 
 export interface UserWithLock {
@@ -236,7 +236,7 @@ export class LockoutRepository implements LockoutStore {
 }
 
 /**
- * The TTL of a lock item written at `nowSeconds`. Every write sets it, and it lies beyond
+ * Returns the TTL of a lock item written at `nowSeconds`. Every write sets it, and it lies beyond
  * both the window and any lock set by that write, so TTL never deletes an active lock.
  */
 function retainUntil(policy: LockoutPolicy, nowSeconds: number): number {
