@@ -3,7 +3,7 @@ import type { AccessTokenVerifier } from './access-token-verifier.js';
 import { authenticateClient, extractClientCredentials, type ClientLookup } from './client-authentication.js';
 import { invalidClient, invalidRequest } from './errors.js';
 import { isPublicClient, type Client, type User } from './model.js';
-import { familyDeadline, familyState, findRefreshTokenFamily, type FamilyReader } from './refresh-family-lookup.js';
+import { familyBelongsTo, familyDeadline, familyState, findRefreshTokenFamily, type FamilyReader } from './refresh-family-lookup.js';
 import type { TokenRequest } from './token-types.js';
 import { tokenSearchOrder } from './token-type-hint.js';
 
@@ -81,7 +81,7 @@ export class IntrospectionService {
     const { parts, family } = found;
 
     const idleSeconds = this.deps.config.refreshTokenIdleSeconds;
-    if (family.clientId !== client.clientId) return INACTIVE;
+    if (!familyBelongsTo(family, client)) return INACTIVE;
     if (familyState(family, nowSeconds, idleSeconds) !== 'active') return INACTIVE;
     // Only the current generation is active, even while the grace window still returns the
     // successor to a retry of the previous one.

@@ -17,6 +17,12 @@ export interface Client {
   /** `aud` of its access tokens; absent means the server's default audience. */
   readonly audience?: string | undefined;
   readonly createdAt: number;
+  /**
+   * Random id of this registration, set when the client is stored. Refresh-token families
+   * record it, so a family of a deleted client does not pass to a new client registered
+   * later under the same `client_id`.
+   */
+  readonly instanceId?: string | undefined;
 }
 
 export const isPublicClient = (client: Client): boolean => client.secretHash === undefined;
@@ -34,6 +40,8 @@ export interface User {
 export interface RefreshFamily {
   readonly familyId: string;
   readonly clientId: string;
+  /** `instanceId` of the client registration the family was issued to; absent in families stored before it existed. */
+  readonly clientInstanceId?: string | undefined;
   readonly sub: string;
   readonly username?: string | undefined;
   readonly scope: string;

@@ -1,4 +1,4 @@
-import type { RefreshFamily } from './model.js';
+import type { Client, RefreshFamily } from './model.js';
 import { parseRefreshToken, refreshSecretMatches, type RefreshTokenParts } from './refresh-token.js';
 
 /** Reads family records; the refresh grant, revocation and introspection share it. */
@@ -32,6 +32,16 @@ export async function findRefreshTokenFamily(
   // because the generation is stored before its token is returned.
   if (parts.generation > family.generation) return undefined;
   return { parts, family };
+}
+
+/**
+ * True when the family was issued to this client registration: the same `client_id` and,
+ * for families that recorded it, the same registration, so deleting a client and registering
+ * a new one under its id does not hand the old client's refresh tokens to the new one.
+ */
+export function familyBelongsTo(family: RefreshFamily, client: Client): boolean {
+  if (family.clientId !== client.clientId) return false;
+  return family.clientInstanceId === undefined || family.clientInstanceId === client.instanceId;
 }
 
 export type FamilyState = 'active' | 'revoked' | 'expired' | 'idle';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Client, GrantType } from '../oauth/model.js';
@@ -53,7 +54,7 @@ export class ClientRepository {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...clientKey(client.clientId), type: 'client', ...client },
+          Item: { ...clientKey(client.clientId), type: 'client', ...client, instanceId: client.instanceId ?? randomUUID() },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -101,5 +102,6 @@ export function toClient(item: Record<string, unknown>): Client {
     scopes: Array.isArray(item.scopes) ? (item.scopes as string[]) : [],
     audience: typeof item.audience === 'string' ? item.audience : undefined,
     createdAt: Number(item.createdAt ?? 0),
+    instanceId: typeof item.instanceId === 'string' ? item.instanceId : undefined,
   };
 }

@@ -134,6 +134,7 @@ export function toFamily(item: Record<string, unknown>): RefreshFamily {
   return {
     familyId: String(item.familyId),
     clientId: String(item.clientId),
+    clientInstanceId: typeof item.clientInstanceId === 'string' ? item.clientInstanceId : undefined,
     sub: String(item.sub),
     username: typeof item.username === 'string' ? item.username : undefined,
     scope: String(item.scope ?? ''),

@@ -30,6 +30,7 @@ export async function passwordGrant({ client, params, deps, nowSeconds }: GrantC
   const family: RefreshFamily = {
     familyId: newFamilyId(),
     clientId: client.clientId,
+    clientInstanceId: client.instanceId,
     sub: user.sub,
     username: user.username,
     scope,

@@ -3,7 +3,7 @@ import { issueAccessToken } from '../access-token.js';
 import { invalidGrant, invalidRequest } from '../errors.js';
 import { revokeFamily, type FamilyRevocationDependencies } from '../family-revocation.js';
 import type { Client, RefreshFamily, User } from '../model.js';
-import { familyState, findRefreshTokenFamily, type FamilyReader } from '../refresh-family-lookup.js';
+import { familyBelongsTo, familyState, findRefreshTokenFamily, type FamilyReader } from '../refresh-family-lookup.js';
 import { buildRefreshToken } from '../refresh-token.js';
 import { formatScope, parseScope, resolveScope } from '../scope.js';
 import type { GrantContext, GrantHandler, TokenResponse } from '../token-types.js';
@@ -91,7 +91,7 @@ export function createRefreshTokenGrant(deps: RefreshGrantDependencies): GrantHa
     const { parts, family } = found;
 
     // Binding comes first, so another client cannot trigger reuse detection on a family it does not own.
-    if (family.clientId !== client.clientId) {
+    if (!familyBelongsTo(family, client)) {
       throw invalidGrant(INVALID_REFRESH_TOKEN, `family ${family.familyId} belongs to another client than "${client.clientId}"`);
     }
     const state = familyState(family, nowSeconds, config.refreshTokenIdleSeconds);
