@@ -225,6 +225,18 @@ describe('refresh grant', () => {
     expect(response.json.error).toBe('invalid_client');
   });
 
+  it('rejects a re-registered client id', async () => {
+    const original = await createTestClient(server, { clientId: 'reborn', grantTypes: ['password', 'refresh_token'] });
+    const first = await startFamily(original);
+    await server.deps.clients.delete(original.clientId);
+    const successor = await createTestClient(server, { clientId: 'reborn', secret: null, grantTypes: ['password', 'refresh_token'] });
+
+    const response = await refresh(server, successor, String(first.refresh_token));
+
+    expect(response.status).toBe(400);
+    expect(response.json.error).toBe('invalid_grant');
+  });
+
   it('rejects a client without the grant', async () => {
     const limited = await createTestClient(server, { clientId: 'no-refresh', grantTypes: ['password'] });
     const first = await startFamily(limited);

@@ -118,10 +118,10 @@ describe('revocation endpoint', () => {
     expect(await isActive(token)).toBe(false);
   });
 
-  it('rejects an unsupported hint', async () => {
+  it.each(['id_token', 'toString', 'constructor', '__proto__', 'hasOwnProperty'])('rejects the unsupported hint %s', async (hint) => {
     const { refreshToken } = await startFamily();
 
-    const response = await revoke(app, refreshToken, { token_type_hint: 'id_token' });
+    const response = await revoke(app, refreshToken, { token_type_hint: hint });
 
     expect(response.status).toBe(400);
     expect(response.json.error).toBe('unsupported_token_type');

@@ -4,12 +4,12 @@ import { OAuthError } from './errors.js';
 export type TokenKind = 'access_token' | 'refresh_token';
 
 /** Accepted `token_type_hint` values: RFC 7009 section 2.1 names and their RFC 8693 URNs. */
-const HINTS: Readonly<Record<string, TokenKind>> = {
-  access_token: 'access_token',
-  refresh_token: 'refresh_token',
-  'urn:ietf:params:oauth:token-type:access_token': 'access_token',
-  'urn:ietf:params:oauth:token-type:refresh_token': 'refresh_token',
-};
+const HINTS: ReadonlyMap<string, TokenKind> = new Map([
+  ['access_token', 'access_token'],
+  ['refresh_token', 'refresh_token'],
+  ['urn:ietf:params:oauth:token-type:access_token', 'access_token'],
+  ['urn:ietf:params:oauth:token-type:refresh_token', 'refresh_token'],
+]);
 
 /**
  * Returns the token types to try, the hinted one first. The hint only orders the search
@@ -21,7 +21,8 @@ const HINTS: Readonly<Record<string, TokenKind>> = {
  * this server cannot revoke, which is the case RFC 7009 section 2.2.1 names.
  */
 export function tokenSearchOrder(hint: string | undefined, onUnknown: 'ignore' | 'reject'): TokenKind[] {
-  const kind = hint === undefined ? undefined : HINTS[hint];
+  // A Map, unlike a plain object, has no inherited keys such as "toString" or "__proto__".
+  const kind = hint === undefined ? undefined : HINTS.get(hint);
   if (hint !== undefined && kind === undefined && onUnknown === 'reject') {
     throw new OAuthError('unsupported_token_type', 'the server does not support revoking this token type', {
       detail: `token_type_hint of length ${hint.length}`,
