@@ -9,6 +9,7 @@ import { UserAlreadyExistsError } from '../src/store/user-repository.js';
 import {
   parseClientScopes,
   parseGrantTypes,
+  RECOMMENDED_SECRET_LENGTH,
   RegistrationError,
   validateAudience,
   validateClientId,
@@ -87,6 +88,11 @@ async function clientCommand(context: AdminContext, action: string | undefined, 
     const isPublic = values.public === true;
     if (secret !== undefined && isPublic) throw new UsageError('use either --client-secret or --public, not both');
     if (secret === '') throw new UsageError('--client-secret must not be empty');
+    if (secret !== undefined && secret.length < RECOMMENDED_SECRET_LENGTH) {
+      process.stderr.write(
+        `warning: a client secret shorter than ${RECOMMENDED_SECRET_LENGTH} characters can be guessed; omit --client-secret to get a generated 256-bit secret\n`,
+      );
+    }
     const audience = optional(values, 'audience');
     const created = await createClient(context, {
       clientId: validateClientId(required(values, 'client-id')),

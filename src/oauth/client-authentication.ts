@@ -1,4 +1,5 @@
 import { invalidClient, invalidRequest } from './errors.js';
+import { hashedReference } from './hashed-reference.js';
 import type { FormParameters } from './form-parameters.js';
 import { verifyClientSecret } from './client-secret.js';
 import type { ClientSecretLockout } from './lockout.js';
@@ -92,7 +93,8 @@ export async function authenticateClient(lookup: ClientLookup, credentials: Clie
 
   if (client === undefined) {
     verifyClientSecret(credentials.secret ?? '', undefined);
-    throw invalidClient(`unknown client "${credentials.clientId}"`);
+    // The presented id may be a secret typed into the wrong field, so only a hash of it is logged.
+    throw invalidClient(`unknown client ${hashedReference('client-id', credentials.clientId)}`);
   }
   if (isPublicClient(client)) {
     if (credentials.secret !== undefined) throw invalidClient(`public client "${client.clientId}" sent a secret`);

@@ -16,12 +16,26 @@ const CLIENT_ID = /^[\x20-\x7E]{1,128}$/;
 const USERNAME = /^[^\p{Cc}]{1,128}$/u;
 export const MAX_PASSWORD_LENGTH = 1024;
 
+/** The shape of user `sub` values (random UUIDs). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Checks a client id. A client_credentials token carries the client id as `sub`, so ids in
+ * the form of user subjects (UUIDs) are rejected: RFC 9068 section 5 warns that a client
+ * whose id equals a user's `sub` could be mistaken for that user.
+ */
 export function validateClientId(clientId: string): string {
   if (!CLIENT_ID.test(clientId)) {
     throw new RegistrationError(`invalid client id "${clientId}": use 1 to 128 printable ASCII characters`);
   }
+  if (UUID.test(clientId)) {
+    throw new RegistrationError(`invalid client id "${clientId}": a UUID could equal a user's sub; choose another id`);
+  }
   return clientId;
 }
+
+/** Shortest client secret the CLI accepts without a warning; generated secrets have 43 characters. */
+export const RECOMMENDED_SECRET_LENGTH = 32;
 
 export function parseGrantTypes(list: string): GrantType[] {
   const names = list.split(',').map((name) => name.trim()).filter((name) => name !== '');
