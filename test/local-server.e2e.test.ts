@@ -79,11 +79,11 @@ describe('npm start', () => {
     const jwksBefore = await (await fetch(`${issuer}/.well-known/jwks.json`)).text();
     const [, curlBefore = ''] = await server.waitFor(/Get an access token:\n\s+(curl .+)\n/);
 
-    // The whole process group gets the signal, as from a terminal, so npm itself ends by signal;
-    // the server's own clean exit shows in its message and the closed port.
-    await server.stop('SIGTERM');
+    // Only npm gets the signal, as from a process manager; it must reach the server through npm.
+    const code = await server.stop('SIGTERM', { groupWide: false });
     expect(server.output()).toContain('Received SIGTERM, shutting down');
     expect(server.output()).not.toMatch(/shutdown failed/);
+    expect(code).toBe(0);
     await expect(fetch(`${issuer}/.well-known/jwks.json`)).rejects.toThrow();
 
     await startServer();

@@ -27,7 +27,8 @@ export interface BackgroundProcess {
   readonly child: ChildProcessWithoutNullStreams;
   output(): string;
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  stop(signal: NodeJS.Signals): Promise<number | null>;
+  /** Sends `signal` to the whole process group, or with `groupWide: false` to the started process alone, and waits for it to exit. */
+  stop(signal: NodeJS.Signals, options?: { groupWide?: boolean }): Promise<number | null>;
 }
 
 export function start(command: string, args: string[], env: Record<string, string>): BackgroundProcess {
@@ -62,8 +63,8 @@ export function start(command: string, args: string[], env: Record<string, strin
         listeners.add(check);
         check();
       }),
-    stop: async (signal) => {
-      if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, signal);
+    stop: async (signal, options = {}) => {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(options.groupWide === false ? child.pid : -child.pid, signal);
       return exited;
     },
   };
