@@ -54,6 +54,7 @@ if (event !== 'none') {
     process.exit(1);
   }
 }
+console.log('BENCH_MAX_RSS_KB ' + process.resourceUsage().maxRSS);
 process.exit(0);
 `;
 
@@ -91,13 +92,23 @@ async function bundle(entry: string, outfile: string): Promise<number> {
   return statSync(outfile).size;
 }
 
-function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+interface ProcessRun {
+  readonly ms: number;
+  /** Peak resident set size the runner reported, in MiB; 0 for `node -e 0`. */
+  readonly maxRssMiB: number;
+}
+
+function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    execFile(process.execPath, args, { env, timeout: 30_000 }, (error, _stdout, stderr) => {
+    execFile(process.execPath, args, { env, timeout: 30_000 }, (error, stdout, stderr) => {
       const elapsed = performance.now() - start;
-      if (error) reject(new Error(`node ${args.join(' ')} exited with ${String(error.code)}: ${stderr.slice(-800)}`));
-      else resolve(elapsed);
+      if (error) {
+        reject(new Error(`node ${args.join(' ')} exited with ${String(error.code)}: ${stderr.slice(-800)}`));
+        return;
+      }
+      const rss = /BENCH_MAX_RSS_KB (\d+)/.exec(stdout);
+      resolve({ ms: elapsed, maxRssMiB: rss === null ? 0 : Number(rss[1]) / 1024 });
     });
   });
 }
@@ -225,7 +236,7 @@ export async function runColdStartBench(options: ColdStartBenchOptions): Promise
       AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
       ISSUER: deps.config.issuer,
     };
-    const runCase = (entry: FunctionCase, run: number): Promise<number> =>
+    const runCase = (entry: FunctionCase, run: number): Promise<ProcessRun> =>
       timeProcess([runnerPath, join(workDir, `${present.indexOf(entry)}`, 'index.mjs')], {
         ...baseEnv,
         ...entry.env,
@@ -239,17 +250,21 @@ export async function runColdStartBench(options: ColdStartBenchOptions): Promise
     await timeProcess(['-e', '0'], baseEnv);
 
     const deltas = new Map<string, number[]>(present.map((entry) => [entry.name, []]));
+    const peakRss = new Map<string, number[]>(present.map((entry) => [entry.name, []]));
     const baselineTimes: number[] = [];
     const contenders = ['node -e 0', ...present.map((entry) => entry.name)];
     for (let run = 0; run < options.runs; run += 1) {
-      const times = new Map<string, number>();
+      const times = new Map<string, ProcessRun>();
       for (const name of rotate(contenders, run)) {
         const entry = present.find((candidate) => candidate.name === name);
         times.set(name, entry === undefined ? await timeProcess(['-e', '0'], baseEnv) : await runCase(entry, run));
       }
-      const baseline = times.get('node -e 0')!;
+      const baseline = times.get('node -e 0')!.ms;
       baselineTimes.push(baseline);
-      for (const entry of present) deltas.get(entry.name)!.push(times.get(entry.name)! - baseline);
+      for (const entry of present) {
+        deltas.get(entry.name)!.push(times.get(entry.name)!.ms - baseline);
+        peakRss.get(entry.name)!.push(times.get(entry.name)!.maxRssMiB);
+      }
     }
 
     const baselineMs = median(baselineTimes);
@@ -264,7 +279,7 @@ export async function runColdStartBench(options: ColdStartBenchOptions): Promise
         ms,
         baseline: 'node -e 0',
         ratio: (baselineMs + ms) / baselineMs,
-        extra: { bundle_kb: kb, ...(naiveMs === undefined ? {} : { vs_naive: ms / naiveMs }) },
+        extra: { bundle_kb: kb, max_rss_mib: median(peakRss.get(entry.name)!), ...(naiveMs === undefined ? {} : { vs_naive: ms / naiveMs }) },
         ...(entry.reference === true ? {} : { target: `<= ${target.kb} KB, <= +${target.ms} ms`, met: kb <= target.kb && ms <= target.ms }),
       };
     });
@@ -276,6 +291,7 @@ export async function runColdStartBench(options: ColdStartBenchOptions): Promise
         `ms is the median over ${options.runs} interleaved rounds of (node runner.mjs bundle) minus (node -e 0) in the same round; node -e 0 took a median ${baselineMs.toFixed(1)} ms, and ratio is the whole process time over that.`,
         'Bundles are ES modules built by esbuild with the options of lib/functions.ts (platform node, target node22, minified, createRequire banner, AWS SDK bundled); bundle_kb excludes the separate source map.',
         'Each run imports the bundle and serves one request against the embedded store on loopback: the first DynamoDB calls (client, keys) are part of the time, the network latency of a real region is not.',
+        'max_rss_mib is the peak resident memory of the Node.js process after its one request, the floor for the function\'s memory setting.',
         'The naive handler (bench/fixtures/naive-handler.ts) imports the DynamoDB document client, jose, middy and Powertools Logger and serves one read and one signature; vs_naive divides each time by its time in this run.',
         `Measured with ${process.version}; Lambda runs Node.js 22 on arm64.`,
       ],

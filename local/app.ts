@@ -59,8 +59,12 @@ function send(response: ServerResponse, result: HttpResponse): void {
   for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
     headers[name] = values.map(String);
   }
+  const body = Buffer.from(result.body, result.isBase64Encoded === true ? 'base64' : 'utf8');
+  // API Gateway sends a Content-Length. Without one, Node.js would use chunked encoding here
+  // because the headers are written before the body, and write each response in four pieces.
+  if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-length')) headers['Content-Length'] = String(body.length);
   response.writeHead(result.statusCode, headers);
-  response.end(result.isBase64Encoded === true ? Buffer.from(result.body, 'base64') : result.body);
+  response.end(body);
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
