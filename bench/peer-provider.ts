@@ -43,6 +43,8 @@ export async function startPeerProvider(privateJwk: JWK, client: PeerClient): Pr
     ],
     jwks: { keys: [{ ...privateJwk, use: 'sig', alg: 'RS256' }] },
     cookies: { keys: ['bench-cookie-key-not-secret'] },
+    // The same lifetime as this server's access tokens; it also keeps oidc-provider from printing a notice to stdout.
+    ttl: { ClientCredentials: 900 },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

@@ -4,6 +4,7 @@
  * Every server it loads is started here on 127.0.0.1 and stopped before it exits.
  */
 import { cpus } from 'node:os';
+import { format } from 'node:util';
 import { runColdStartBench } from './cold-start.js';
 import { runPasswordHashBench } from './password-hash.js';
 import { toJsonLines, toMarkdown, type BenchmarkTable } from './lib/report.js';
@@ -61,18 +62,32 @@ async function main(): Promise<void> {
   // logs at INFO on success except revocation, so raising the level changes the figures little.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
+  // In JSON mode stdout carries only the rows, so anything a library prints goes to stderr.
+  const print = (text: string): void => {
+    process.stdout.write(`${text}\n`);
+  };
+  if (options.json) {
+    const toStderr = (...args: unknown[]): void => {
+      process.stderr.write(`${format(...args)}\n`);
+    };
+    console.log = toStderr;
+    console.info = toStderr;
+    console.warn = toStderr;
+    console.debug = toStderr;
+  }
+
   const started = Date.now();
   const ids = options.only.length === 0 ? BENCHMARK_IDS : BENCHMARK_IDS.filter((id) => options.only.includes(id));
   if (!options.json) {
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
-    console.log(`# Benchmarks\n\nNode ${process.version}, ${cpus().length} × ${cpu}, ${new Date(started).toISOString()}\n`);
+    print(`# Benchmarks\n\nNode ${process.version}, ${cpus().length} × ${cpu}, ${new Date(started).toISOString()}\n`);
   }
   for (const id of ids) {
     for (const table of await runBenchmark(id, options.quick)) {
-      console.log(options.json ? toJsonLines(table) : `${toMarkdown(table)}\n`);
+      print(options.json ? toJsonLines(table) : `${toMarkdown(table)}\n`);
     }
   }
-  if (!options.json) console.log(`Total time: ${Math.round((Date.now() - started) / 1000)} s`);
+  if (!options.json) print(`Total time: ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
 await main();
