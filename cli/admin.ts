@@ -88,6 +88,10 @@ async function clientCommand(context: AdminContext, action: string | undefined, 
     const isPublic = values.public === true;
     if (secret !== undefined && isPublic) throw new UsageError('use either --client-secret or --public, not both');
     if (secret === '') throw new UsageError('--client-secret must not be empty');
+    const grantTypes = parseGrantTypes(required(values, 'grant-types'));
+    if (grantTypes.includes('refresh_token') && !grantTypes.includes('password')) {
+      process.stderr.write('warning: refresh_token without password: this client can never obtain a refresh token\n');
+    }
     if (secret !== undefined && secret.length < RECOMMENDED_SECRET_LENGTH) {
       process.stderr.write(
         `warning: a client secret shorter than ${RECOMMENDED_SECRET_LENGTH} characters can be guessed; omit --client-secret to get a generated 256-bit secret\n`,
@@ -98,7 +102,7 @@ async function clientCommand(context: AdminContext, action: string | undefined, 
       clientId: validateClientId(required(values, 'client-id')),
       clientSecret: secret,
       isPublic,
-      grantTypes: parseGrantTypes(required(values, 'grant-types')),
+      grantTypes,
       scopes: parseClientScopes(required(values, 'scope')),
       audience: audience === undefined ? undefined : validateAudience(audience),
     });
@@ -177,7 +181,9 @@ async function keysCommand(context: AdminContext, action: string | undefined, ar
       return;
     }
     const kid = await rotateLocalKeys(context);
-    process.stdout.write(`Rotated signing key; new kid ${kid}\n`);
+    process.stdout.write(
+      `Rotated signing key; new kid ${kid}. A running server signs with it and publishes it within KEY_CACHE_SECONDS (default 300).\n`,
+    );
     return;
   }
   throw new UsageError(`unknown command "keys ${action ?? ''}"; expected rotate`);
@@ -187,10 +193,11 @@ async function main(argv: string[]): Promise<void> {
   // The AWS SDK warns that its 2027 releases need Node.js 22; on a developer machine this is noise.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [group, action, ...args] = argv;
-  if (group === undefined || group === '--help' || group === '-h' || group === 'help') {
+  if (group === '--help' || group === '-h' || group === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  if (group === undefined) throw new UsageError('missing command; run with --help');
   if (!['client', 'user', 'keys'].includes(group)) throw new UsageError(`unknown command "${group}"; run with --help`);
   if (action === '--help' || args.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
@@ -214,6 +221,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   const bad = error instanceof UsageError || error instanceof RegistrationError || error instanceof ClientAlreadyExistsError || error instanceof UserAlreadyExistsError;
   const message = error instanceof Error ? error.message : String(error);
   const connection = error instanceof Error && /ECONNREFUSED/.test(`${error.message} ${String((error as { code?: unknown }).code)}`);
-  process.stderr.write(`error: ${connection ? `cannot reach the store (${message}); is npm start running?` : message}\n`);
+  const hint = 'is npm start running? For a store on another port set DYNAMODB_PORT or DYNAMODB_ENDPOINT';
+  process.stderr.write(`error: ${connection ? `cannot reach the store (${message}); ${hint}` : message}\n`);
   process.exit(bad ? 2 : 1);
 });

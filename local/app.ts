@@ -19,6 +19,8 @@ export interface LocalServer {
   readonly url: string;
   readonly config: AuthConfig;
   readonly dynamoDbEndpoint: string;
+  /** Where the embedded store keeps its data: a folder, `memory`, or undefined with an external store. */
+  readonly storeData: string | undefined;
   /** Demo credentials, when they were created now or saved by an earlier start. */
   readonly demo: DemoCredentials | undefined;
   readonly deps: Dependencies;
@@ -141,6 +143,7 @@ export async function startLocalServer(env: Env = process.env): Promise<LocalSer
       url: `http://127.0.0.1:${actualPort}`,
       config,
       dynamoDbEndpoint,
+      storeData: store === undefined ? undefined : (dataDir ?? 'memory'),
       demo,
       deps,
       close: async () => {

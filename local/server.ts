@@ -8,6 +8,8 @@ function printBanner(server: LocalServer): void {
     `JWKS:              ${server.url}/.well-known/jwks.json`,
     `DynamoDB endpoint: ${server.dynamoDbEndpoint} (table ${server.config.tableName})`,
   ];
+  if (server.storeData === 'memory') lines.push('Store data:        in memory (lost on exit)');
+  else if (server.storeData !== undefined) lines.push(`Store data:        ${server.storeData}`);
   const demo = server.demo;
   if (demo === undefined) {
     lines.push('', 'The store already has clients; create more with: npm run admin -- client create --help');

@@ -67,6 +67,21 @@ describe('npm start', () => {
     expect(credentials.json.scope).toBe('read');
   });
 
+  it('refuses a second server on the same folder', async () => {
+    const result = await run('npm', ['start'], serverEnv());
+
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(`the store folder ${dataDir} is in use by another local server`);
+  });
+
+  it('rejects a missing CLI command', async () => {
+    const result = await admin([]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('error: missing command; run with --help');
+  });
+
   it('rejects bad CLI input with one line and a non-zero exit', async () => {
     const result = await admin(['client', 'create', '--client-id', 'bad', '--grant-types', 'implicit', '--scope', 'read']);
 
@@ -94,5 +109,17 @@ describe('npm start', () => {
     expect(JSON.parse(jwksAfter)).toEqual(JSON.parse(jwksBefore));
     expect(curlAfter.replace(/127\.0\.0\.1:\d+/, '')).toBe(curlBefore.replace(/127\.0\.0\.1:\d+/, ''));
     expect((JSON.parse(clients.stdout) as { client_id: string }[]).map((client) => client.client_id)).toEqual(['cli-app', 'demo-client']);
+  });
+
+  it('stops printing demo credentials once the demo client is gone', async () => {
+    const deleted = await admin(['client', 'delete', '--client-id', 'demo-client']);
+    expect(deleted.code).toBe(0);
+
+    await server.stop('SIGTERM', { groupWide: false });
+    server = start('npm', ['start'], serverEnv());
+    await server.waitFor(/Issuer:\s+(\S+)/);
+    await server.waitFor(/The store already has clients/);
+
+    expect(server.output()).not.toContain('Demo client:');
   });
 });
