@@ -132,7 +132,7 @@ interface SketchOptions {
 }
 
 /**
- * The authorizer's checks on a cache miss with `crypto.verify` doing the signature check:
+ * Runs the authorizer's cache-miss checks with `crypto.verify` doing the signature check:
  * format and header (alg pinning, typ, kid), key by kid with its own algorithm, signature,
  * claim types, iss, aud, then exp, nbf and iat. RS256 only, which is all this benchmark signs.
  */

@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 
 type LocalServerModule = typeof import('../../local/app.js');
 
-/** Where the compiled server goes: inside node_modules, so its external imports resolve. */
+/** Output folder of the compiled server, inside node_modules so that its external imports resolve. */
 const OUTPUT_DIR = join('node_modules', '.cache', 'auth-bench');
 
 /**

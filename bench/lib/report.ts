@@ -32,6 +32,16 @@ function formatNumber(value: number): string {
   return value.toFixed(2);
 }
 
+function formatCell(value: number | string | undefined): string {
+  if (value === undefined) return '';
+  return typeof value === 'number' ? formatNumber(value) : value;
+}
+
+function formatMet(met: boolean | undefined): string {
+  if (met === undefined) return '';
+  return met ? 'yes' : 'no';
+}
+
 /** Renders one table as GitHub-flavoured Markdown, extra columns included. */
 export function toMarkdown(table: BenchmarkTable): string {
   const extraColumns = [...new Set(table.rows.flatMap((row) => Object.keys(row.extra ?? {})))];
@@ -45,14 +55,11 @@ export function toMarkdown(table: BenchmarkTable): string {
   const lines = [`### ${table.title}`, '', `| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
   for (const row of table.rows) {
     const cells = [row.name];
-    if (hasOps) cells.push(row.ops_per_s === undefined ? '' : formatNumber(row.ops_per_s));
-    if (hasMs) cells.push(row.ms === undefined ? '' : formatNumber(row.ms));
-    for (const column of extraColumns) {
-      const value = row.extra?.[column];
-      cells.push(value === undefined ? '' : typeof value === 'number' ? formatNumber(value) : value);
-    }
+    if (hasOps) cells.push(formatCell(row.ops_per_s));
+    if (hasMs) cells.push(formatCell(row.ms));
+    for (const column of extraColumns) cells.push(formatCell(row.extra?.[column]));
     cells.push(row.ratio.toFixed(2), row.baseline);
-    if (hasTarget) cells.push(row.target ?? '', row.met === undefined ? '' : row.met ? 'yes' : 'no');
+    if (hasTarget) cells.push(row.target ?? '', formatMet(row.met));
     lines.push(`| ${cells.join(' | ')} |`);
   }
   if (table.notes.length > 0) lines.push('', ...table.notes.map((note) => `- ${note}`));
