@@ -240,18 +240,19 @@ export class AuthBackend extends Construct {
       for (const statement of statements) fn.role.addToPrincipalPolicy(statement);
     };
 
-    // Every function that authenticates clients counts failures in lockout items, reading
-    // a client or user together with its lock item in one BatchGetItem.
+    // Every function that authenticates clients counts failures in lockout items with
+    // UpdateItem, reading a client together with its lock item in one BatchGetItem.
     const lockout = [
-      itemAccess(table, ['PutItem', 'UpdateItem', 'DeleteItem'], ['lock']),
+      itemAccess(table, ['UpdateItem'], ['lock']),
     ];
 
-    // Token endpoint: all three grants. Password rehash updates users; the refresh grant
-    // rotates families and, on reuse, writes a deny-list entry.
+    // Token endpoint: all three grants. The password grant counts attempts on the user item
+    // and rehashes passwords there; the refresh grant rotates families and, on reuse,
+    // writes a deny-list entry.
     add(
       functions.token,
       itemAccess(table, ['GetItem'], ['client', 'user', 'family', 'publishedJwks']),
-      itemAccess(table, ['BatchGetItem'], ['client', 'user', 'lock']),
+      itemAccess(table, ['BatchGetItem'], ['client', 'lock']),
       itemAccess(table, ['PutItem'], ['family', 'deny']),
       itemAccess(table, ['UpdateItem'], ['user', 'family']),
       ...lockout,

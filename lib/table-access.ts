@@ -2,8 +2,7 @@
  * Least-privilege DynamoDB statements for the single table. Each statement names the item
  * operations a function uses and, through `dynamodb:LeadingKeys`, the partition-key prefixes
  * of the item types it may touch. Only single-item and batch-get operations are granted,
- * because Query and Scan could reach across item types. DeleteItem is granted on lockout
- * items only, which a successful authentication clears.
+ * because Query and Scan could reach across item types. No function deletes items.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';

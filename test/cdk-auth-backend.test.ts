@@ -153,10 +153,9 @@ describe('functions', () => {
 describe('least privilege', () => {
   it('token: reads and writes only its items', () => {
     expect(tableAccess('token')).toEqual({
-      'dynamodb:BatchGetItem': ['CLIENT#*', 'LOCK#*', 'USER#*'],
-      'dynamodb:DeleteItem': ['LOCK#*'],
+      'dynamodb:BatchGetItem': ['CLIENT#*', 'LOCK#*'],
       'dynamodb:GetItem': ['CLIENT#*', 'FAMILY#*', 'JWKS', 'USER#*'],
-      'dynamodb:PutItem': ['DENY#*', 'FAMILY#*', 'LOCK#*'],
+      'dynamodb:PutItem': ['DENY#*', 'FAMILY#*'],
       'dynamodb:UpdateItem': ['FAMILY#*', 'LOCK#*', 'USER#*'],
     });
     expect(readableSecrets('token')).toEqual(['refresh', 'signing']);
@@ -165,9 +164,8 @@ describe('least privilege', () => {
   it('refresh: rotates families only', () => {
     expect(tableAccess('refresh')).toEqual({
       'dynamodb:BatchGetItem': ['CLIENT#*', 'LOCK#*'],
-      'dynamodb:DeleteItem': ['LOCK#*'],
       'dynamodb:GetItem': ['CLIENT#*', 'FAMILY#*', 'JWKS', 'USER#*'],
-      'dynamodb:PutItem': ['DENY#*', 'LOCK#*'],
+      'dynamodb:PutItem': ['DENY#*'],
       'dynamodb:UpdateItem': ['FAMILY#*', 'LOCK#*'],
     });
     expect(readableSecrets('refresh')).toEqual(['refresh', 'signing']);
@@ -176,9 +174,8 @@ describe('least privilege', () => {
   it('revoke: no signing key', () => {
     expect(tableAccess('revoke')).toEqual({
       'dynamodb:BatchGetItem': ['CLIENT#*', 'LOCK#*'],
-      'dynamodb:DeleteItem': ['LOCK#*'],
       'dynamodb:GetItem': ['CLIENT#*', 'FAMILY#*', 'JWKS'],
-      'dynamodb:PutItem': ['DENY#*', 'LOCK#*'],
+      'dynamodb:PutItem': ['DENY#*'],
       'dynamodb:UpdateItem': ['FAMILY#*', 'LOCK#*'],
     });
     expect(readableSecrets('revoke')).toEqual(['refresh']);
@@ -187,9 +184,7 @@ describe('least privilege', () => {
   it('introspect: writes lockout items only', () => {
     expect(tableAccess('introspect')).toEqual({
       'dynamodb:BatchGetItem': ['CLIENT#*', 'DENY#*', 'LOCK#*'],
-      'dynamodb:DeleteItem': ['LOCK#*'],
       'dynamodb:GetItem': ['CLIENT#*', 'FAMILY#*', 'JWKS', 'USER#*'],
-      'dynamodb:PutItem': ['LOCK#*'],
       'dynamodb:UpdateItem': ['LOCK#*'],
     });
     expect(readableSecrets('introspect')).toEqual(['refresh']);
@@ -219,8 +214,8 @@ describe('least privilege', () => {
     expect(JSON.stringify(secretStatements[0]?.Resource)).toContain(secretId('AuthBackendSigningKeys'));
   });
 
-  it.each(Object.keys(FUNCTIONS) as FunctionName[])('%s deletes lockout items only', (name) => {
-    expect(tableAccess(name)['dynamodb:DeleteItem'] ?? ['LOCK#*']).toEqual(['LOCK#*']);
+  it.each(Object.keys(FUNCTIONS) as FunctionName[])('%s deletes no items', (name) => {
+    expect(tableAccess(name)['dynamodb:DeleteItem']).toBeUndefined();
   });
 
   it.each(Object.keys(FUNCTIONS) as FunctionName[])('%s has no wide action or resource', (name) => {

@@ -12,7 +12,7 @@ import type { HttpResponse } from '../src/http/responses.js';
 import { createDependencies, createStoreKeyProvider, type Dependencies } from '../src/runtime/dependencies.js';
 import { createIntrospectHandler, createRefreshHandler, createRevokeHandler, createTokenHandler } from '../src/runtime/handlers.js';
 import { DenyListRepository } from '../src/store/deny-list-repository.js';
-import { denyKey, familyKey, lockKey } from '../src/store/table.js';
+import { denyKey, familyKey, lockKey, userKey } from '../src/store/table.js';
 import { createTestAuthorizer, invoke, restTokenEvent } from './support/authorizer-fixtures.js';
 import { postFormTo } from './support/handler-events.js';
 import { basicAuth, createTestClient, startTestServer, type TestClient } from './support/local-server.js';
@@ -112,8 +112,9 @@ describe('store faults', () => {
       expect(await snapshot()).toEqual(before);
     });
 
-    it('token password read answers 503', async () => {
-      store.inject({ command: 'BatchGetCommand', kind, match: onKeyPrefix('USER#') });
+    it('token password count answers 503', async () => {
+      // The UpdateItem that counts the attempt also reads the user.
+      store.inject({ command: 'UpdateCommand', kind, match: onKeyPrefix('USER#') });
       const before = await snapshot();
 
       const response = await postFormTo(handlers.token, '/oauth2/token', { grant_type: 'password', username: 'alice', password: TEST_PASSWORD }, appAuth());
@@ -214,14 +215,30 @@ describe('store faults', () => {
       expect(response.body).not.toContain('access_token');
     });
 
-    it('wrong password counter write answers 503', async () => {
+    it('unknown user counter write answers 503', async () => {
       const before = await snapshot();
       store.inject({ command: 'UpdateCommand', kind: 'throttling', match: onKeyPrefix('LOCK#') });
 
-      const response = await postFormTo(handlers.token, '/oauth2/token', { grant_type: 'password', username: 'alice', password: 'wrong' }, appAuth());
+      const response = await postFormTo(handlers.token, '/oauth2/token', { grant_type: 'password', username: 'nobody-counted', password: 'wrong' }, appAuth());
 
       expectUnavailable(response);
       expect(await snapshot()).toEqual(before);
+    });
+
+    it('password reset write answers 503', async () => {
+      const { Item: before } = await store.real.send(new GetCommand({ TableName: table(), Key: userKey('alice'), ConsistentRead: true }));
+      // The first UpdateItem on the user counts the attempt; the second resets the count after the check.
+      store.inject({ command: 'UpdateCommand', kind: 'throttling', match: onKeyPrefix('USER#'), skip: 1, times: 1 });
+
+      const response = await postFormTo(handlers.token, '/oauth2/token', { grant_type: 'password', username: 'alice', password: TEST_PASSWORD }, appAuth());
+
+      expectUnavailable(response);
+      const { Item: after } = await store.real.send(new GetCommand({ TableName: table(), Key: userKey('alice'), ConsistentRead: true }));
+      // No token was issued, and the attempt stays counted as a failure.
+      expect(after?.failures).toBe(Number(before?.failures ?? 0) + 1);
+      store.clear();
+      const retry = await postFormTo(handlers.token, '/oauth2/token', { grant_type: 'password', username: 'alice', password: TEST_PASSWORD }, appAuth());
+      expect(retry.statusCode).toBe(200);
     });
 
     it('rotation applied, response lost, recovered', async () => {

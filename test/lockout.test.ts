@@ -5,7 +5,7 @@ import type { LocalServer } from '../local/app.js';
 import { createLockoutListener } from '../src/security/lockout-listener.js';
 import { createDependencies } from '../src/runtime/dependencies.js';
 import { createTokenHandler } from '../src/runtime/handlers.js';
-import { lockKey } from '../src/store/table.js';
+import { lockKey, userKey, type ItemKey } from '../src/store/table.js';
 import { postFormTo } from './support/handler-events.js';
 import { basicAuth, createTestClient, startTestServer, type TestClient } from './support/local-server.js';
 import { createTestUser, nowSeconds, TEST_PASSWORD } from './support/refresh-fixtures.js';
@@ -45,18 +45,23 @@ describe('lockout', () => {
   const login = (username: string, password: string): Promise<RawResponse> =>
     post(tokenUrl, { grant_type: 'password', username, password }, appAuth());
 
-  async function lockItem(kind: 'user' | 'client', id: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await server.deps.db.send(new GetCommand({ TableName: server.config.tableName, Key: lockKey(kind, id), ConsistentRead: true }));
+  async function readItem(key: ItemKey): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await server.deps.db.send(new GetCommand({ TableName: server.config.tableName, Key: key, ConsistentRead: true }));
     return Item;
   }
 
-  /** Moves the stored lock and window of a subject into the past instead of waiting. */
-  async function expireLock(kind: 'user' | 'client', id: string): Promise<void> {
+  /** Reads the lock item of an unknown username or a client id. */
+  const lockItem = (kind: 'user' | 'client', id: string): Promise<Record<string, unknown> | undefined> => readItem(lockKey(kind, id));
+  /** Reads a user item, which carries the counters of an existing user. */
+  const userItem = (username: string): Promise<Record<string, unknown> | undefined> => readItem(userKey(username));
+
+  /** Moves the stored lock and window on the item `key` into the past instead of waiting. */
+  async function expireLock(key: ItemKey): Promise<void> {
     const past = nowSeconds() - 1;
     await server.deps.db.send(
       new UpdateCommand({
         TableName: server.config.tableName,
-        Key: lockKey(kind, id),
+        Key: key,
         UpdateExpression: 'SET lockedUntil = :past, windowEndsAt = :past',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':past': past },
@@ -90,10 +95,10 @@ describe('lockout', () => {
   describe('password grant', () => {
     it('N-th failure locks', async () => {
       await failTimes('ann', MAX_FAILURES - 1);
-      const counting = await lockItem('user', 'ann');
+      const counting = await userItem('ann');
 
       await failTimes('ann', 1);
-      const locked = await lockItem('user', 'ann');
+      const locked = await userItem('ann');
 
       expect(counting?.failures).toBe(MAX_FAILURES - 1);
       expect(counting?.lockedUntil).toBe(0);
@@ -109,7 +114,8 @@ describe('lockout', () => {
 
       expect(response.status).toBe(400);
       expect(JSON.parse(response.body)).toEqual({ error: 'invalid_grant', error_description: 'the username or password is incorrect' });
-      expect((await lockItem('user', 'bob'))?.lockedAttempts).toBe(1);
+      // While locked, failures counts the attempts made during the lock.
+      expect((await userItem('bob'))?.failures).toBe(1);
     });
 
     it('responses byte-identical to wrong password', async () => {
@@ -129,12 +135,16 @@ describe('lockout', () => {
 
     it('lockout expires', async () => {
       await failTimes('eve', MAX_FAILURES);
-      await expireLock('user', 'eve');
+      await expireLock(userKey('eve'));
 
       const response = await login('eve', TEST_PASSWORD);
+      const item = await userItem('eve');
 
       expect(response.status).toBe(200);
-      expect(await lockItem('user', 'eve')).toBeUndefined();
+      expect(item?.failures).toBe(0);
+      expect(item?.windowEndsAt).toBeUndefined();
+      // The success keeps the lockout history, so a new lock of this user lasts twice as long.
+      expect(item?.lockouts).toBe(1);
     });
 
     it('success resets count', async () => {
@@ -150,11 +160,11 @@ describe('lockout', () => {
 
     it('lock duration doubles', async () => {
       await failTimes('gus', MAX_FAILURES);
-      const first = await lockItem('user', 'gus');
-      await expireLock('user', 'gus');
+      const first = await userItem('gus');
+      await expireLock(userKey('gus'));
 
       await failTimes('gus', MAX_FAILURES);
-      const second = await lockItem('user', 'gus');
+      const second = await userItem('gus');
 
       const firstDuration = Number(first?.lockedUntil) - nowSeconds();
       const secondDuration = Number(second?.lockedUntil) - nowSeconds();
@@ -177,7 +187,7 @@ describe('lockout', () => {
 
     it('ended window restarts count', async () => {
       await failTimes('window-user', MAX_FAILURES - 1);
-      await expireLock('user', 'window-user');
+      await expireLock(lockKey('user', 'window-user'));
 
       await failTimes('window-user', 1);
       const item = await lockItem('user', 'window-user');
@@ -213,12 +223,12 @@ describe('lockout', () => {
       expect(lockedCorrect.headers).toEqual(wrong[0]?.headers);
       expect((await lockItem('client', service.clientId))?.lockouts).toBe(1);
 
-      await expireLock('client', service.clientId);
+      await expireLock(lockKey('client', service.clientId));
       // A fresh server instance stands for a function instance whose cache has not seen the lock.
       const fresh = createTokenHandler(createDependencies(server.config));
       const unlocked = await postFormTo(fresh, '/oauth2/token', { grant_type: 'client_credentials' }, { Authorization: basicAuth(service.clientId, service.clientSecret!) });
       expect(unlocked.statusCode).toBe(200);
-      expect(await lockItem('client', service.clientId)).toBeUndefined();
+      expect((await lockItem('client', service.clientId))?.lockouts).toBe(1);
     });
 
     it('lock seen by cold instance', async () => {
@@ -276,13 +286,20 @@ describe('lockout', () => {
       calls = 0;
       const afterFailure = await postFormTo(handler, '/oauth2/token', form(TEST_PASSWORD), auth);
       const afterFailureCalls = calls;
+      calls = 0;
+      const unknown = await postFormTo(handler, '/oauth2/token', { grant_type: 'password', username: 'round-trip-nobody', password: 'wrong password' }, auth);
+      const unknownCalls = calls;
 
+      // Success: the counting UpdateItem (which reads the user), the reset and the family PutItem.
       expect(clean.statusCode).toBe(200);
-      expect(cleanCalls).toBe(2);
+      expect(cleanCalls).toBe(3);
       expect(failed.statusCode).toBe(400);
-      expect(failedCalls).toBe(2);
+      expect(failedCalls).toBe(1);
       expect(afterFailure.statusCode).toBe(200);
       expect(afterFailureCalls).toBe(3);
+      // Unknown user: the failed UpdateItem on the user item, then the lock item's counter.
+      expect(unknown.statusCode).toBe(400);
+      expect(unknownCalls).toBe(2);
     });
   });
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalServer } from '../local/app.js';
-import { lockKey } from '../src/store/table.js';
+import { userKey } from '../src/store/table.js';
 import { basicAuth, createTestClient, startTestServer, type TestClient } from './support/local-server.js';
 import { createTestUser, nowSeconds, TEST_PASSWORD } from './support/refresh-fixtures.js';
 
@@ -19,8 +19,9 @@ function median(values: readonly number[]): number {
 
 /**
  * Password grant timing over real HTTP, at the test suite's scrypt cost (SCRYPT_N=16384).
- * Unknown user, wrong password and locked user must each cost one batch read, one scrypt
- * hash and one counter write, so their medians stay within 10 % of each other.
+ * Unknown user, wrong password and locked user must each wait for one store round trip
+ * before one scrypt hash, so their medians stay within 10 % of each other. An unknown
+ * user's lock item is written while its dummy hash runs.
  */
 describe('password grant timing', () => {
   let server: LocalServer;
@@ -34,9 +35,11 @@ describe('password grant timing', () => {
     await createTestUser(server, 'timing-locked');
     const now = nowSeconds();
     await server.deps.db.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: server.config.tableName,
-        Item: { ...lockKey('user', 'timing-locked'), type: 'lock', failures: 0, windowEndsAt: now, lockedUntil: now + 3600, lockouts: 1, expiresAt: now + 7200 },
+        Key: userKey('timing-locked'),
+        UpdateExpression: 'SET failures = :zero, windowEndsAt = :now, lockedUntil = :until, lockouts = :one',
+        ExpressionAttributeValues: { ':zero': 0, ':now': now, ':until': now + 3600, ':one': 1 },
       }),
     );
   });

@@ -109,6 +109,9 @@ export async function authenticateClient(lookup: ClientLookup, credentials: Clie
     await lockout?.recordFailure(client.clientId);
     throw invalidClient(locked ? `client "${client.clientId}" is locked` : `wrong secret for client "${client.clientId}"`);
   }
-  await lockout?.recordSuccess(client.clientId);
+  if (lockout !== undefined && !(await lockout.recordSuccess(client.clientId))) {
+    // Another request locked the client after this process read its counters.
+    throw invalidClient(`client "${client.clientId}" is locked`);
+  }
   return client;
 }

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ScryptParameters } from '../config/config.js';
-import { invalidGrant } from './errors.js';
-import { hasFailures, isLocked, isLockoutEnabled, type LockSubject, type UserLockoutDependencies } from './lockout.js';
+import { invalidGrant, type OAuthError } from './errors.js';
+import { isLockoutEnabled, judgeAttempt, lockIfDue, type LockState, type UserLockoutDependencies } from './lockout.js';
 import type { User } from './model.js';
-import { verifyDummyPassword, verifyPassword, type PasswordCheck } from './password-hash.js';
+import { verifyDummyPassword, verifyPassword } from './password-hash.js';
 
 /** The one `error_description` of every rejected username and password. */
 export const INVALID_CREDENTIALS = 'the username or password is incorrect';
@@ -19,8 +19,6 @@ export interface UserAuthenticationDependencies {
   readonly lockout: UserLockoutDependencies;
 }
 
-type Rejection = 'unknown user' | 'locked' | 'wrong password' | 'disabled';
-
 /** Returns how logs refer to a username: the user's `sub` when it exists, else a hash, so a password typed into the username field is never logged. */
 function subjectRef(username: string, user: User | undefined): string {
   if (user !== undefined) return user.sub;
@@ -28,13 +26,33 @@ function subjectRef(username: string, user: User | undefined): string {
 }
 
 /**
+ * Runs scrypt at the cost of checking `storedHash` but with a random salt, so an attempt
+ * rejected without a check takes as long as a check and learns nothing about the password.
+ */
+async function burnPasswordHash(password: string, storedHash: string, current: ScryptParameters): Promise<void> {
+  const parts = storedHash.split('$');
+  const salt = parts[3];
+  if (parts.length !== 5 || salt === undefined) {
+    await verifyDummyPassword(password, current);
+    return;
+  }
+  parts[3] = randomBytes(Buffer.from(salt, 'base64url').length).toString('base64url');
+  await verifyPassword(password, parts.join('$'), current);
+}
+
+/**
  * Checks a username and password with brute-force protection (RFC 6749 section 4.3 and
  * RFC 9700 section 4.3.1 call for it on the password grant).
  *
- * Unknown user, wrong password, disabled user and locked user each cost one store read, one
- * scrypt hash and one store write, and end in the same `invalid_grant`, so neither the
- * response nor its timing distinguishes them. A locked user is rejected even with the right
- * password. Success deletes the username's counters when it has any.
+ * Each attempt is counted as a failure before the password is checked: one `UpdateItem`
+ * on the user item adds 1 to `failures` and returns the user with the new count. Only an
+ * attempt whose count is within the policy's maximum checks the password, so a burst of
+ * parallel requests gets no more checks than sequential ones. A correct password resets
+ * the count with a conditional write that leaves a lock set meanwhile in place.
+ *
+ * Unknown user, wrong password, disabled user, locked user and attempts over the limit
+ * each cost one store round trip before one scrypt hash, and end in the same
+ * `invalid_grant`, so neither the response nor its timing distinguishes them.
  */
 export async function authenticateUser(
   deps: UserAuthenticationDependencies,
@@ -43,42 +61,50 @@ export async function authenticateUser(
   nowSeconds: number,
 ): Promise<AuthenticatedUser> {
   const { store, policy } = deps.lockout;
-  const enabled = isLockoutEnabled(policy);
-  const subject: LockSubject = { kind: 'user', id: username };
+  const { scrypt } = deps.config;
+  if (!isLockoutEnabled(policy)) return authenticateWithoutLockout(deps, username, password);
 
-  const { user, lock } = await store.findUserWithLock(username, nowSeconds);
-  const locked = enabled && isLocked(lock, nowSeconds);
-  let check: PasswordCheck = { valid: false, needsRehash: false };
-  if (user === undefined) await verifyDummyPassword(password, deps.config.scrypt);
-  else check = await verifyPassword(password, user.passwordHash, deps.config.scrypt);
+  const attempt = await store.reserveUserAttempt(username, policy, nowSeconds);
+  if (attempt === undefined) {
+    // The unknown username's lock item is written while the dummy hash runs, so this path
+    // takes as long as a known user's: one round trip, then the hash.
+    const [counted] = await Promise.all([store.countAttempt({ kind: 'user', id: username }, policy, nowSeconds), verifyDummyPassword(password, scrypt)]);
+    const ref = subjectRef(username, undefined);
+    throw rejection('unknown user', ref, await lockIfDue(deps.lockout, counted, ref, nowSeconds));
+  }
 
-  let rejection: Rejection | undefined;
-  if (user === undefined) rejection = 'unknown user';
-  else if (locked) rejection = 'locked';
-  else if (!check.valid) rejection = 'wrong password';
-  else if (user.disabled) rejection = 'disabled';
+  const { user, state } = attempt;
+  const ref = subjectRef(username, user);
+  const verdict = judgeAttempt(state, policy, nowSeconds);
+  if (verdict !== 'check') {
+    await burnPasswordHash(password, user.passwordHash, scrypt);
+    throw rejection(verdict, ref, await lockIfDue(deps.lockout, attempt, ref, nowSeconds));
+  }
 
-  if (user !== undefined && rejection === undefined) {
-    if (enabled && hasFailures(lock)) await store.clear(subject);
+  const check = await verifyPassword(password, user.passwordHash, scrypt);
+  if (check.valid && !user.disabled) {
+    await store.releaseUserAttempt(attempt);
     return { user, needsRehash: check.needsRehash };
   }
+  throw rejection(check.valid ? 'disabled' : 'wrong password', ref, await lockIfDue(deps.lockout, attempt, ref, nowSeconds));
+}
 
-  const ref = subjectRef(username, user);
-  let lockNote = '';
-  if (enabled && locked) {
-    await store.recordLockedAttempt(subject, nowSeconds);
-  } else if (enabled) {
-    const outcome = await store.recordFailure(subject, policy, nowSeconds);
-    if (outcome.lockedNow) {
-      deps.lockout.onLocked({
-        kind: 'user',
-        subjectRef: ref,
-        failures: policy.maxFailures,
-        lockedUntil: outcome.state.lockedUntil,
-        lockouts: outcome.state.lockouts,
-      });
-      lockNote = `; locked until ${outcome.state.lockedUntil}`;
-    }
+/** Checks a password with nothing counted: one read and one hash for every outcome. */
+async function authenticateWithoutLockout(deps: UserAuthenticationDependencies, username: string, password: string): Promise<AuthenticatedUser> {
+  const user = await deps.lockout.store.findUser(username);
+  if (user === undefined) {
+    await verifyDummyPassword(password, deps.config.scrypt);
+    throw rejection('unknown user', subjectRef(username, undefined), undefined);
   }
-  throw invalidGrant(INVALID_CREDENTIALS, `${rejection ?? 'rejected'}: ${ref}${lockNote}`);
+  const check = await verifyPassword(password, user.passwordHash, deps.config.scrypt);
+  if (!check.valid || user.disabled) throw rejection(check.valid ? 'disabled' : 'wrong password', user.sub, undefined);
+  return { user, needsRehash: check.needsRehash };
+}
+
+type Rejection = 'unknown user' | 'wrong password' | 'disabled' | 'locked' | 'over limit';
+
+/** Builds the `invalid_grant` of every rejection; the reason and the lock go only into the logged detail. */
+function rejection(reason: Rejection, ref: string, locked: LockState | undefined): OAuthError {
+  const lockNote = locked === undefined ? '' : `; locked until ${locked.lockedUntil}`;
+  return invalidGrant(INVALID_CREDENTIALS, `${reason}: ${ref}${lockNote}`);
 }

@@ -1,8 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
-  hasFailures,
+  failuresInWindow,
   isLocked,
   isLockoutEnabled,
+  lockIfDue,
   type ClientSecretLockout,
   type LockoutListener,
   type LockoutPolicy,
@@ -33,13 +34,18 @@ const MAX_CACHED_CLIENTS = 10_000;
  * the client record and its lockout counters in one `BatchGetItem`, and both are cached for
  * `cacheSeconds`, so a warm function authenticates a client with no store round trip.
  *
- * Failures are counted in the store by every function instance, but an instance learns of a
- * lock set by another instance only when its cache entry expires. A locked client can
- * therefore still authenticate for up to `cacheSeconds` in an instance with a warm entry.
- * Success clears the counters when this instance's entry shows failures.
+ * Every wrong secret is counted in the store, and the write returns the fresh counters,
+ * which replace the cached ones, so an instance learns of a lock set by another instance at
+ * its next failure at the latest. Failures whose write is still in flight are counted in
+ * memory too, so parallel requests in one process get no more than the maximum number of
+ * guesses. A success resets the stored count only when this instance knows of failures.
+ * That write is conditioned on the client not being locked; when it fails, the correct
+ * secret is rejected as if the cache had shown the lock.
  */
 export class LockingClientRepository extends ClientRepository implements ClientSecretLockout {
   private readonly entries = new Map<string, CachedEntry>();
+  /** Failures of this process whose counter write has not returned yet, by client id. */
+  private readonly pendingFailures = new Map<string, number>();
 
   constructor(
     db: DynamoDBDocumentClient,
@@ -82,37 +88,50 @@ export class LockingClientRepository extends ClientRepository implements ClientS
   }
 
   isLocked(clientId: string): boolean {
-    return isLockoutEnabled(this.lockout.policy) && isLocked(this.entries.get(clientId)?.lock, this.nowSeconds());
+    const { policy } = this.lockout;
+    if (!isLockoutEnabled(policy)) return false;
+    const nowSeconds = this.nowSeconds();
+    const lock = this.entries.get(clientId)?.lock;
+    const pending = this.pendingFailures.get(clientId) ?? 0;
+    // NOTE: this reads only this process's cache and in-flight failures, so that a warm
+    // function needs no round trip. An instance that has the client cached and has seen no
+    // failure since the store locked the client checks one more secret (its failure write
+    // then returns the lock), and a correct one succeeds. A burst spread over N such
+    // instances can therefore check up to CLIENT_LOCKOUT_MAX_FAILURES + N secrets per lock.
+    // An instance with no request meanwhile learns of the lock when its cache entry expires
+    // (CLIENT_CACHE_SECONDS).
+    return isLocked(lock, nowSeconds) || failuresInWindow(lock, nowSeconds) + pending >= policy.maxFailures;
   }
 
   async recordFailure(clientId: string): Promise<void> {
-    const { policy, store } = this.lockout;
-    if (!isLockoutEnabled(policy)) return;
-    const nowSeconds = this.nowSeconds();
-    const subject = { kind: 'client', id: clientId } as const;
-    if (this.isLocked(clientId)) {
-      await store.recordLockedAttempt(subject, nowSeconds);
-      return;
-    }
-    const outcome = await store.recordFailure(subject, policy, nowSeconds);
-    const entry = this.entries.get(clientId);
-    if (entry !== undefined) entry.lock = outcome.state;
-    if (outcome.lockedNow) {
-      this.lockout.onLocked({
-        kind: 'client',
-        subjectRef: clientId,
-        failures: policy.maxFailures,
-        lockedUntil: outcome.state.lockedUntil,
-        lockouts: outcome.state.lockouts,
-      });
+    if (!isLockoutEnabled(this.lockout.policy)) return;
+    // Counted before the first await, so a request that arrives while this write is in flight is limited by it.
+    this.pendingFailures.set(clientId, (this.pendingFailures.get(clientId) ?? 0) + 1);
+    try {
+      const nowSeconds = this.nowSeconds();
+      const attempt = await this.lockout.store.countAttempt({ kind: 'client', id: clientId }, this.lockout.policy, nowSeconds);
+      const locked = await lockIfDue(this.lockout, attempt, clientId, nowSeconds);
+      const entry = this.entries.get(clientId);
+      if (entry !== undefined) entry.lock = locked ?? attempt.state;
+    } finally {
+      const pending = (this.pendingFailures.get(clientId) ?? 1) - 1;
+      if (pending > 0) this.pendingFailures.set(clientId, pending);
+      else this.pendingFailures.delete(clientId);
     }
   }
 
-  async recordSuccess(clientId: string): Promise<void> {
+  async recordSuccess(clientId: string): Promise<boolean> {
+    const { policy, store } = this.lockout;
+    const nowSeconds = this.nowSeconds();
     const entry = this.entries.get(clientId);
-    if (!isLockoutEnabled(this.lockout.policy) || entry === undefined || !hasFailures(entry.lock)) return;
-    await this.lockout.store.clear({ kind: 'client', id: clientId });
-    entry.lock = undefined;
+    if (!isLockoutEnabled(policy) || entry === undefined || failuresInWindow(entry.lock, nowSeconds) === 0) return true;
+    if (!(await store.resetClientFailures(clientId, policy, nowSeconds))) {
+      // Locked by another request since this entry was read: the next request reads the lock.
+      this.entries.delete(clientId);
+      return false;
+    }
+    if (entry.lock !== undefined) entry.lock = { ...entry.lock, failures: 0 };
+    return true;
   }
 
   private nowSeconds(): number {

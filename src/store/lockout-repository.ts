@@ -1,41 +1,39 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  DeleteCommand,
-  PutCommand,
+  GetCommand,
   UpdateCommand,
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { StoreCapacityError } from '../http/store-faults.js';
 import {
+  LOCKOUT_HISTORY_SECONDS,
   lockDurationSeconds,
-  type FailureOutcome,
+  lockoutsThatCount,
+  type CountedAttempt,
+  type CounterItem,
   type LockoutPolicy,
   type LockoutStore,
   type LockState,
   type LockSubject,
+  type UserAttempt,
 } from '../oauth/lockout.js';
 import type { Client, User } from '../oauth/model.js';
 import { toClient } from './client-repository.js';
 import { clientKey, isExpired, lockKey, userKey, type ItemKey } from './table.js';
 import { toUser } from './user-repository.js';
 
-/**
- * How long a lock item outlives its last failure, in seconds, on top of the window and the
- * longest lock. Until then a new lockout of the same subject lasts twice as long as the last.
- */
-export const LOCK_RETENTION_SECONDS = 86_400;
-
-/** Attempts of the read-modify cycles below before giving up under contention. */
+/** Attempts of the count-and-restart cycle below before giving up under contention. */
 const MAX_WRITE_ATTEMPTS = 3;
 /** Attempts of a batch read whose response listed unprocessed keys. */
 const MAX_BATCH_ATTEMPTS = 5;
 
-export interface UserWithLock {
-  readonly user: User | undefined;
-  readonly lock: LockState | undefined;
-}
+/** Adds one attempt and fills in the counters an item does not have yet. Lock items also get their type and TTL here. */
+const COUNT_ATTEMPT =
+  'ADD failures :one SET windowEndsAt = if_not_exists(windowEndsAt, :windowEnd), ' +
+  'lockedUntil = if_not_exists(lockedUntil, :zero), lockouts = if_not_exists(lockouts, :zero)';
 
 export interface ClientWithLock {
   readonly client: Client | undefined;
@@ -43,28 +41,21 @@ export interface ClientWithLock {
 }
 
 /**
- * Lockout counters, one item per username or client id (`LOCK#<kind>:<id>`), with TTL
- * `expiresAt`. Reads fetch the counters together with the user or client record in one
- * strongly consistent `BatchGetItem`, so checking a lock costs no extra round trip.
+ * Lockout counters. An existing user's counters are attributes of the user item
+ * (`USER#<username>`), so one `UpdateItem` counts the attempt and returns the password
+ * hash. Unknown usernames and client ids have a lock item (`LOCK#<kind>:<id>`) with TTL
+ * `expiresAt`. Both carry `failures`, `windowEndsAt`, `lockedUntil` and `lockouts`.
  *
- * Counting uses atomic `UpdateItem ADD` inside the open window. A failure after the window
- * has ended restarts the count with a conditional write, and reaching the maximum sets the
- * lock with another conditional write, so concurrent failures neither lose a count nor lock
- * twice.
+ * Counting is an atomic `ADD`, so parallel attempts get distinct counts. The writes that
+ * restart a window, lock, or reset the count after a success are conditioned on the
+ * counters their request saw, so they never undo a concurrent lock or lose a concurrent
+ * count. Only `ConditionalCheckFailedException` is caught; store faults propagate.
  */
 export class LockoutRepository implements LockoutStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
-
-  /** Reads a user and the counters of its username in one round trip. */
-  async findUserWithLock(username: string, nowSeconds: number): Promise<UserWithLock> {
-    const items = await this.batchGet([userKey(username), lockKey('user', username)]);
-    const userItem = items.get(userKey(username).pk);
-    const lockItem = items.get(lockKey('user', username).pk);
-    return { user: userItem === undefined ? undefined : toUser(userItem), lock: toLockState(lockItem, nowSeconds) };
-  }
 
   /** Reads a client and the counters of its client id in one round trip. */
   async findClientWithLock(clientId: string, nowSeconds: number): Promise<ClientWithLock> {
@@ -74,146 +65,160 @@ export class LockoutRepository implements LockoutStore {
     return { client: clientItem === undefined ? undefined : toClient(clientItem), lock: toLockState(lockItem, nowSeconds) };
   }
 
-  async recordFailure(subject: LockSubject, policy: LockoutPolicy, nowSeconds: number): Promise<FailureOutcome> {
+  async findUser(username: string): Promise<User | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: userKey(username), ConsistentRead: true }));
+    return Item === undefined ? undefined : toUser(Item);
+  }
+
+  async reserveUserAttempt(username: string, policy: LockoutPolicy, nowSeconds: number): Promise<UserAttempt | undefined> {
+    const subject: LockSubject = { kind: 'user', id: username };
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
-      const counted = (await this.countInOpenWindow(subject, policy, nowSeconds)) ?? (await this.restartWindow(subject, policy, nowSeconds));
-      if (counted === undefined) continue;
-      if (counted.failures < policy.maxFailures || counted.lockedUntil > nowSeconds) return { state: counted, lockedNow: false };
-      const locked = await this.lock(subject, policy, counted, nowSeconds);
-      return locked === undefined ? { state: counted, lockedNow: false } : { state: locked, lockedNow: true };
+      let item: Record<string, unknown>;
+      try {
+        item = await this.update({
+          Key: userKey(username),
+          UpdateExpression: COUNT_ATTEMPT,
+          // The user item is never created here: an unknown username is counted on its lock item.
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':windowEnd': nowSeconds + policy.windowSeconds },
+        });
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw error;
+      }
+      const state = await this.settleWindow(subject, 'user', toCounters(item), policy, nowSeconds);
+      if (state !== undefined) return { subject, item: 'user', state, user: toUser(item) };
+    }
+    throw new StoreCapacityError(`lockout counter of a user stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`);
+  }
+
+  async countAttempt(subject: LockSubject, policy: LockoutPolicy, nowSeconds: number): Promise<CountedAttempt> {
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
+      const item = await this.update({
+        Key: lockKey(subject.kind, subject.id),
+        UpdateExpression: `${COUNT_ATTEMPT}, #type = :type, expiresAt = if_not_exists(expiresAt, :expiresAt)`,
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':zero': 0,
+          ':type': 'lock',
+          ':windowEnd': nowSeconds + policy.windowSeconds,
+          ':expiresAt': retainUntil(policy, nowSeconds),
+        },
+      });
+      const state = await this.settleWindow(subject, 'lock', toCounters(item), policy, nowSeconds);
+      if (state !== undefined) return { subject, item: 'lock', state };
     }
     throw new StoreCapacityError(`lockout counter ${subject.kind} stayed contended after ${MAX_WRITE_ATTEMPTS} attempts`);
   }
 
-  async recordLockedAttempt(subject: LockSubject, nowSeconds: number): Promise<void> {
+  async lock(attempt: CountedAttempt, policy: LockoutPolicy, nowSeconds: number): Promise<LockState | undefined> {
+    const { state } = attempt;
+    const previous = lockoutsThatCount(state, nowSeconds);
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: lockKey(subject.kind, subject.id),
-          UpdateExpression: 'ADD lockedAttempts :one SET lastFailureAt = :now',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds },
-        }),
-      );
+      const item = await this.update({
+        Key: counterKey(attempt.subject, attempt.item),
+        // The lock ends the window, so counting starts afresh once the lock has expired.
+        UpdateExpression: `SET lockedUntil = :until, failures = :zero, windowEndsAt = :now, lockouts = :lockouts${ttlUpdate(attempt.item)}`,
+        ConditionExpression: 'failures >= :max AND lockedUntil <= :now AND lockouts = :seenLockouts',
+        ExpressionAttributeValues: {
+          ':until': nowSeconds + lockDurationSeconds(policy, previous),
+          ':zero': 0,
+          ':now': nowSeconds,
+          ':lockouts': previous + 1,
+          ':max': policy.maxFailures,
+          ':seenLockouts': state.lockouts,
+          ...ttlValue(attempt.item, policy, nowSeconds),
+        },
+      });
+      return toCounters(item);
     } catch (error) {
-      // The item was cleared in the meantime; there is no lock left to count against.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
     }
   }
 
-  async clear(subject: LockSubject): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: lockKey(subject.kind, subject.id) }));
-  }
-
-  /** Adds one failure to an open, unexpired window, creating the item if there is none. Returns undefined when the window has ended. */
-  private async countInOpenWindow(subject: LockSubject, policy: LockoutPolicy, nowSeconds: number): Promise<LockState | undefined> {
+  async releaseUserAttempt(attempt: UserAttempt): Promise<boolean> {
     try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: lockKey(subject.kind, subject.id),
-          UpdateExpression:
-            'ADD failures :one SET #type = :type, windowEndsAt = if_not_exists(windowEndsAt, :windowEnd), ' +
-            'lockedUntil = if_not_exists(lockedUntil, :zero), lockouts = if_not_exists(lockouts, :zero), ' +
-            'lastFailureAt = :now, expiresAt = :expiresAt',
-          ConditionExpression: 'attribute_not_exists(pk) OR (windowEndsAt > :now AND expiresAt > :now)',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':zero': 0,
-            ':type': 'lock',
-            ':now': nowSeconds,
-            ':windowEnd': nowSeconds + policy.windowSeconds,
-            ':expiresAt': retainUntil(policy, nowSeconds),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toLockState(Attributes, nowSeconds);
+      await this.update({
+        Key: userKey(attempt.subject.id),
+        // Removing the window lets the next failure open a full one.
+        UpdateExpression: 'SET failures = :zero REMOVE windowEndsAt',
+        // Any attempt counted since this one, and any lock (which adds to lockouts), fail the condition.
+        ConditionExpression: 'failures = :seenFailures AND windowEndsAt = :seenWindowEnd AND lockouts = :seenLockouts',
+        ExpressionAttributeValues: {
+          ':zero': 0,
+          ':seenFailures': attempt.state.failures,
+          ':seenWindowEnd': attempt.state.windowEndsAt,
+          ':seenLockouts': attempt.state.lockouts,
+        },
+      });
+      return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }
 
   /**
-   * Starts a new window with this failure as its first. An item past its TTL starts over
-   * completely (lockout history included); otherwise the lockout history is kept.
-   * Returns undefined when a concurrent write got there first.
+   * Resets a client's failure count after a correct secret, keeping `lockouts`. Returns
+   * false, and changes nothing, when the client is locked. A missing item is created as an
+   * empty one with TTL, so that only a lock fails the condition.
    */
-  private async restartWindow(subject: LockSubject, policy: LockoutPolicy, nowSeconds: number): Promise<LockState | undefined> {
-    const values = {
-      ':one': 1,
-      ':now': nowSeconds,
-      ':windowEnd': nowSeconds + policy.windowSeconds,
-      ':expiresAt': retainUntil(policy, nowSeconds),
-    };
+  async resetClientFailures(clientId: string, policy: LockoutPolicy, nowSeconds: number): Promise<boolean> {
     try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: lockKey(subject.kind, subject.id),
-          UpdateExpression: 'SET failures = :one, windowEndsAt = :windowEnd, lastFailureAt = :now, expiresAt = :expiresAt',
-          ConditionExpression: 'windowEndsAt <= :now AND expiresAt > :now',
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toLockState(Attributes, nowSeconds);
+      await this.update({
+        Key: lockKey('client', clientId),
+        UpdateExpression: 'SET failures = :zero, #type = :type, expiresAt = if_not_exists(expiresAt, :expiresAt) REMOVE windowEndsAt',
+        ConditionExpression: 'attribute_not_exists(pk) OR lockedUntil <= :now',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':zero': 0, ':type': 'lock', ':now': nowSeconds, ':expiresAt': retainUntil(policy, nowSeconds) },
+      });
+      return true;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
-    const fresh = { failures: 1, windowEndsAt: nowSeconds + policy.windowSeconds, lockedUntil: 0, lockouts: 0 };
+  }
+
+  /**
+   * Returns the counters an attempt counts against. When the counting window has ended (and
+   * no lock is active), it restarts the window with this attempt as its first failure,
+   * keeping `lockouts`. Returns undefined when a concurrent write changed the window first;
+   * the caller then counts the attempt again, since the restart dropped its first count.
+   */
+  private async settleWindow(
+    subject: LockSubject,
+    item: CounterItem,
+    state: LockState,
+    policy: LockoutPolicy,
+    nowSeconds: number,
+  ): Promise<LockState | undefined> {
+    if (state.lockedUntil > nowSeconds || state.windowEndsAt > nowSeconds) return state;
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...lockKey(subject.kind, subject.id),
-            type: 'lock',
-            ...fresh,
-            lastFailureAt: nowSeconds,
-            expiresAt: retainUntil(policy, nowSeconds),
-          },
-          ConditionExpression: 'expiresAt <= :now',
-          ExpressionAttributeValues: { ':now': nowSeconds },
-        }),
-      );
-      return fresh;
+      const restarted = await this.update({
+        Key: counterKey(subject, item),
+        UpdateExpression: `SET failures = :one, windowEndsAt = :windowEnd${ttlUpdate(item)}`,
+        ConditionExpression: 'windowEndsAt = :seenWindowEnd AND lockouts = :seenLockouts',
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':windowEnd': nowSeconds + policy.windowSeconds,
+          ':seenWindowEnd': state.windowEndsAt,
+          ':seenLockouts': state.lockouts,
+          ...ttlValue(item, policy, nowSeconds),
+        },
+      });
+      return toCounters(restarted);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }
 
-  /** Locks the subject once its count has reached the maximum. Returns undefined when a concurrent request locked it first. */
-  private async lock(subject: LockSubject, policy: LockoutPolicy, counted: LockState, nowSeconds: number): Promise<LockState | undefined> {
-    const lockedUntil = nowSeconds + lockDurationSeconds(policy, counted.lockouts);
-    try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: lockKey(subject.kind, subject.id),
-          // The window closes with the lock, so counting starts afresh once the lock has expired.
-          UpdateExpression: 'SET lockedUntil = :until, failures = :zero, windowEndsAt = :now, expiresAt = :expiresAt ADD lockouts :one',
-          ConditionExpression: 'failures >= :max AND lockedUntil <= :now',
-          ExpressionAttributeValues: {
-            ':until': lockedUntil,
-            ':zero': 0,
-            ':one': 1,
-            ':now': nowSeconds,
-            ':max': policy.maxFailures,
-            ':expiresAt': retainUntil(policy, nowSeconds),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toLockState(Attributes, nowSeconds);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+  /** Sends one `UpdateItem` and returns the item as it is after the update. */
+  private async update(input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>): Promise<Record<string, unknown>> {
+    const { Attributes } = await this.db.send(new UpdateCommand({ ...input, TableName: this.tableName, ReturnValues: 'ALL_NEW' }));
+    return Attributes ?? {};
   }
 
   /** Reads items by key with one strongly consistent batch read, reading unprocessed keys again with a short backoff. */
@@ -235,17 +240,25 @@ export class LockoutRepository implements LockoutStore {
   }
 }
 
-/**
- * Returns the TTL of a lock item written at `nowSeconds`. Every write sets it, and it lies beyond
- * both the window and any lock set by that write, so TTL never deletes an active lock.
- */
-function retainUntil(policy: LockoutPolicy, nowSeconds: number): number {
-  return nowSeconds + policy.windowSeconds + policy.maxLockSeconds + LOCK_RETENTION_SECONDS;
+function counterKey(subject: LockSubject, item: CounterItem): ItemKey {
+  return item === 'user' ? userKey(subject.id) : lockKey(subject.kind, subject.id);
 }
 
-/** Returns the counters of a lock item, or undefined when there is none or it has passed its TTL. */
-export function toLockState(item: Record<string, unknown> | undefined, nowSeconds: number): LockState | undefined {
-  if (item === undefined || isExpired(item, nowSeconds)) return undefined;
+/** The TTL assignment of writes that restart a window or lock: lock items only, because a user item must never expire. */
+const ttlUpdate = (item: CounterItem): string => (item === 'lock' ? ', expiresAt = :expiresAt' : '');
+const ttlValue = (item: CounterItem, policy: LockoutPolicy, nowSeconds: number): Record<string, number> =>
+  item === 'lock' ? { ':expiresAt': retainUntil(policy, nowSeconds) } : {};
+
+/**
+ * Returns the TTL of a lock item written at `nowSeconds`. It lies beyond the window, the
+ * longest lock and the lockout history, so TTL never deletes counters that still matter.
+ */
+function retainUntil(policy: LockoutPolicy, nowSeconds: number): number {
+  return nowSeconds + policy.windowSeconds + policy.maxLockSeconds + LOCKOUT_HISTORY_SECONDS;
+}
+
+/** Returns the counters of an item; missing attributes count as 0. */
+function toCounters(item: Record<string, unknown>): LockState {
   const number = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
   return {
     failures: number(item.failures),
@@ -253,4 +266,10 @@ export function toLockState(item: Record<string, unknown> | undefined, nowSecond
     lockedUntil: number(item.lockedUntil),
     lockouts: number(item.lockouts),
   };
+}
+
+/** Returns the counters of a lock item, or undefined when there is none or it has passed its TTL. */
+export function toLockState(item: Record<string, unknown> | undefined, nowSeconds: number): LockState | undefined {
+  if (item === undefined || isExpired(item, nowSeconds)) return undefined;
+  return toCounters(item);
 }

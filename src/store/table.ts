@@ -35,7 +35,7 @@ export const familyKey = (familyId: string): ItemKey => ({ pk: `FAMILY#${familyI
 /** Kinds of deny-list entries: a single access token (`jti`) or every token of a refresh-token family (`sid`). */
 export type DenyKind = 'jti' | 'sid';
 export const denyKey = (kind: DenyKind, id: string): ItemKey => ({ pk: `DENY#${kind}:${id}`, sk: 'DENY' });
-/** Failed-authentication counters of a username or client id (`src/oauth/lockout.ts`). */
+/** Lockout counters of an unknown username or a client id; an existing user's counters are on the user item (`src/oauth/lockout.ts`). */
 export const lockKey = (kind: 'user' | 'client', id: string): ItemKey => ({ pk: `LOCK#${kind}:${id}`, sk: 'LOCK' });
 export const KEYS_PARTITION = 'KEYS';
 export const signingKeyKey = (kid: string): ItemKey => ({ pk: KEYS_PARTITION, sk: `KEY#${kid}` });
