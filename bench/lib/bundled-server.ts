@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -28,5 +28,10 @@ export async function importBundledLocalServer(): Promise<LocalServerModule> {
     minify: true,
     logLevel: 'error',
   });
-  return (await import(pathToFileURL(outfile).href)) as LocalServerModule;
+  try {
+    return (await import(pathToFileURL(outfile).href)) as LocalServerModule;
+  } finally {
+    // The module stays loaded; the file is needed only for the import.
+    rmSync(outfile, { force: true });
+  }
 }
