@@ -19,9 +19,9 @@ function hasAwsCredentials(env: Env): boolean {
 }
 
 /**
- * Chooses the table the CLI works on: `DYNAMODB_ENDPOINT` when set; otherwise the deployed
- * table when AWS credentials are configured (then `TABLE_NAME` is required); otherwise the
- * local server's embedded store on `127.0.0.1:$DYNAMODB_PORT`.
+ * Chooses the table the CLI works on. `DYNAMODB_ENDPOINT` wins when set. Without it, AWS
+ * credentials select the deployed table (`TABLE_NAME` is then required), and otherwise the
+ * local server's embedded store on `127.0.0.1:$DYNAMODB_PORT` is used.
  */
 export function resolveStoreTarget(env: Env): StoreTarget {
   const endpoint = readOptionalString(env, 'DYNAMODB_ENDPOINT');

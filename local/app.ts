@@ -19,7 +19,7 @@ export interface LocalServer {
   readonly url: string;
   readonly config: AuthConfig;
   readonly dynamoDbEndpoint: string;
-  /** Where the embedded store keeps its data: a folder, `memory`, or undefined with an external store. */
+  /** Location of the embedded store's data: a folder, `memory`, or undefined with an external store. */
   readonly storeData: string | undefined;
   /** Demo credentials, when they were created now or saved by an earlier start. */
   readonly demo: DemoCredentials | undefined;
@@ -27,7 +27,7 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** Where the embedded store keeps its data: `.local/` by default, nowhere for `memory`. */
+/** Resolves the embedded store's data folder: `.local/` by default, undefined for `memory`. */
 export function resolveDataDir(env: Env): string | undefined {
   const value = readOptionalString(env, 'LOCAL_DATA_DIR');
   if (value === 'memory') return undefined;

@@ -27,7 +27,7 @@ async function demoStillWorks(deps: Dependencies, demo: DemoCredentials): Promis
 
 /**
  * Creates a demo client and user when the store has no clients. Their secrets are printed
- * once; with a persisted store they are also written (mode 0600) next to the data so a
+ * once. With a persisted store they are also written (mode 0600) next to the data, so a
  * restart can print them again. Returns undefined when the store was not empty and no
  * saved credentials exist, or when the saved demo client or user was deleted or disabled since.
  */

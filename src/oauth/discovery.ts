@@ -36,7 +36,7 @@ export function buildServerMetadata(config: AuthConfig): Record<string, unknown>
   };
 }
 
-/** The JWK Set: public members of the current and still-valid previous keys. */
+/** Builds the JWK Set: public members of the current and still-valid previous keys. */
 export async function buildJwks(keys: KeyProvider): Promise<{ keys: JWK[] }> {
   const verificationKeys = await keys.getVerificationKeys();
   return { keys: verificationKeys.map((key) => ({ ...key.jwk })) };

@@ -69,7 +69,7 @@ export async function verifyPassword(
  *
  * NOTE: the dummy hash uses the current parameters, so after the scrypt cost is raised (or
  * when the CLI and the functions run with different `SCRYPT_*` settings) an existing user
- * whose hash still has the old cost answers faster than an unknown one. Each successful
+ * whose hash still has the old cost is rejected faster than an unknown one. Each successful
  * login rehashes at the current cost, which closes the gap for that user.
  */
 export async function verifyDummyPassword(password: string, current: ScryptParameters): Promise<void> {

@@ -36,8 +36,8 @@ export async function findRefreshTokenFamily(
 
 /**
  * True when the family was issued to this client registration: the same `client_id` and,
- * for families that recorded it, the same registration, so deleting a client and registering
- * a new one under its id does not hand the old client's refresh tokens to the new one.
+ * for families that recorded it, the same registration. A client deleted and registered
+ * again under its id therefore cannot use the old registration's refresh tokens.
  */
 export function familyBelongsTo(family: RefreshFamily, client: Client): boolean {
   if (family.clientId !== client.clientId) return false;
