@@ -16,7 +16,7 @@ export interface AccessTokenClaims {
   readonly sid?: string;
 }
 
-/** Claims jose must find present before it checks values. */
+/** Claims that must be present before any claim value is checked. */
 export const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope'];
 
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';

@@ -56,7 +56,25 @@ export function checkTokenFormat(token: string, algorithms: readonly SigningAlgo
   return { alg: alg as SigningAlgorithm, kid };
 }
 
-function parseHeader(encoded: string): Record<string, unknown> {
+/**
+ * Parsed protected headers by their encoded form. Tokens signed with the same key share one
+ * header, so a first-seen token usually skips the base64url and JSON decoding. Only headers that
+ * parse to a JSON object are kept, frozen, and the parameter checks above still run on every call.
+ */
+const parsedHeaders = new Map<string, Readonly<Record<string, unknown>>>();
+const PARSED_HEADERS_MAX = 64;
+
+function parseHeader(encoded: string): Readonly<Record<string, unknown>> {
+  const known = parsedHeaders.get(encoded);
+  if (known !== undefined) return known;
+  const header = Object.freeze(decodeHeader(encoded));
+  // Dropping the oldest entry keeps the map bounded when senders vary their headers.
+  if (parsedHeaders.size >= PARSED_HEADERS_MAX) parsedHeaders.delete(parsedHeaders.keys().next().value as string);
+  parsedHeaders.set(encoded, header);
+  return header;
+}
+
+function decodeHeader(encoded: string): Record<string, unknown> {
   let header: unknown;
   try {
     header = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
