@@ -11,16 +11,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { aliasArguments, BUNDLE_OPTIONS } from './bundling/esbuild-options.js';
 import { acknowledge, RUNTIME_ACKNOWLEDGMENT } from './nag-suppressions.js';
 
 /** Repository root: entry paths, the lock file and the esbuild project root are relative to it. */
 export const REPOSITORY_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * ES modules have no `require`, but some bundled CommonJS dependencies call it for Node.js
- * built-ins, so the bundle defines one.
- */
-const REQUIRE_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 export interface BackendFunctionProps {
   /** Folder under `lambdas/` whose `index.ts` exports `handler`. */
@@ -77,12 +73,13 @@ export class BackendFunction extends Construct {
       // Stack traces in the logs point at the TypeScript sources through the bundled source map.
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
+        // BUNDLE_OPTIONS in CDK's names; CDK always bundles for platform node.
         format: OutputFormat.ESM,
-        target: 'node22',
-        platform: 'node',
-        mainFields: ['module', 'main'],
-        banner: REQUIRE_BANNER,
-        minify: true,
+        target: BUNDLE_OPTIONS.target,
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        banner: BUNDLE_OPTIONS.banner,
+        minify: BUNDLE_OPTIONS.minify,
+        esbuildArgs: { '--alias': aliasArguments() },
         sourceMap: true,
         sourcesContent: false,
         // The AWS SDK is bundled rather than taken from the runtime, so the deployed code
