@@ -101,6 +101,28 @@ describe('authorizer revocation', () => {
       expect(await statusAfterRevocation(accessToken)).toBe(401);
     });
 
+    it('keeps a revoked token rejected within the clock tolerance', async () => {
+      const { accessToken } = await passwordLogin();
+      const exp = Number(JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()).exp);
+      expect(await revoke(accessToken)).toBe(200);
+
+      // The default 30 s tolerance still accepts the token's times one second after exp.
+      clock = (exp + 1) * 1000;
+
+      expect(await authorize(accessToken)).toBe('Error: Unauthorized');
+    });
+
+    it('keeps a cached revocation past exp', async () => {
+      const { accessToken } = await passwordLogin();
+      const exp = Number(JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()).exp);
+      expect(await revoke(accessToken)).toBe(200);
+      expect(await authorize(accessToken)).toBe('Error: Unauthorized');
+
+      clock = (exp + 1) * 1000;
+
+      expect(await authorize(accessToken)).toBe('Error: Unauthorized');
+    });
+
     it('rejects tokens of a revoked family', async () => {
       const { accessToken, refreshToken } = await passwordLogin();
       expect((await fetch(`${server.url}/demo/me`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);

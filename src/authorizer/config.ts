@@ -1,4 +1,5 @@
 import { SUPPORTED_SIGNING_ALGORITHMS, type AuthConfig, type SigningAlgorithm } from '../config/config.js';
+import { MAX_CLOCK_TOLERANCE_SECONDS } from '../oauth/clock-tolerance.js';
 import { readBoolean, readInteger, readList, readOptionalString, type Env } from '../config/env.js';
 import { parseScopeRules, type ScopeRule } from './scope-rules.js';
 
@@ -54,7 +55,7 @@ export function loadAuthorizerConfig(env: Env, base: AuthConfig): AuthorizerConf
     revocationCheck: readBoolean(env, 'REVOCATION_CHECK', true),
     revocationFailOpen: readBoolean(env, 'REVOCATION_FAIL_OPEN', false),
     denyListCacheSeconds: readInteger(env, 'DENY_LIST_CACHE_SECONDS', 5, { min: 0, max: 300 }),
-    clockToleranceSeconds: readInteger(env, 'CLOCK_TOLERANCE_SECONDS', 30, { min: 0, max: 300 }),
+    clockToleranceSeconds: readInteger(env, 'CLOCK_TOLERANCE_SECONDS', 30, { min: 0, max: MAX_CLOCK_TOLERANCE_SECONDS }),
     maxTokenBytes: readInteger(env, 'MAX_TOKEN_BYTES', 8192, { min: 256, max: 65_536 }),
     keyReloadCooldownSeconds: readInteger(env, 'KEY_RELOAD_COOLDOWN_SECONDS', 10, { min: 0, max: 3600 }),
     verifiedTokenCacheSize: readInteger(env, 'VERIFIED_TOKEN_CACHE_SIZE', 1000, { min: 0, max: 100_000 }),

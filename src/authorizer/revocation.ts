@@ -1,4 +1,5 @@
 import type { DenyListEntry } from '../store/deny-list-repository.js';
+import { MAX_CLOCK_TOLERANCE_SECONDS } from '../oauth/clock-tolerance.js';
 import type { AccessTokenClaims } from './claims.js';
 import { TokenRejectedError } from './rejection.js';
 
@@ -62,7 +63,8 @@ export class RevocationChecker {
     }
 
     const revoked = denied.length > 0;
-    const until = revoked ? claims.exp * 1000 : nowMs + this.options.cacheSeconds * 1000;
+    // A revoked token stays rejected while the verifier's clock tolerance could still accept it.
+    const until = revoked ? (claims.exp + MAX_CLOCK_TOLERANCE_SECONDS) * 1000 : nowMs + this.options.cacheSeconds * 1000;
     this.remember(cacheKey, { revoked, until });
     if (revoked) throw new TokenRejectedError('revoked', `deny-list entry ${denied.map((entry) => entry.kind).join(', ')}`);
   }

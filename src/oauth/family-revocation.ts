@@ -6,8 +6,13 @@
  * access tokens, and then marks the family record revoked.
  */
 
-/** Extra life of a `sid` deny-list entry beyond the access-token lifetime, in seconds. */
-export const SID_DENY_MARGIN_SECONDS = 60;
+import { MAX_CLOCK_TOLERANCE_SECONDS } from './clock-tolerance.js';
+
+/**
+ * Extra life of a `sid` deny-list entry beyond the access-token lifetime, in seconds: a
+ * verifier may accept a token up to its clock tolerance past `exp`.
+ */
+export const SID_DENY_MARGIN_SECONDS = MAX_CLOCK_TOLERANCE_SECONDS;
 
 /** The deny-list as family revocation needs it: one entry per access token (`jti`) or per family (`sid`). */
 export interface DenyListWriter {

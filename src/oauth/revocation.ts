@@ -1,4 +1,5 @@
 import type { RefreshTokenKeyProvider } from '../keys/key-provider.js';
+import { MAX_CLOCK_TOLERANCE_SECONDS } from './clock-tolerance.js';
 import type { AccessTokenVerifier } from './access-token-verifier.js';
 import { authenticateClient, extractClientCredentials, type ClientLookup } from './client-authentication.js';
 import { invalidRequest } from './errors.js';
@@ -83,7 +84,8 @@ export class RevocationService {
     if (claims === undefined) return undefined;
     if (checkOwner(client, claims.client_id) === 'ignore') return { outcome: 'foreign_token_ignored', jti: claims.jti };
 
-    await this.deps.denyList.add({ kind: 'jti', id: claims.jti }, claims.exp, 'revoked_by_client', nowSeconds);
+    const denyUntil = claims.exp + MAX_CLOCK_TOLERANCE_SECONDS;
+    await this.deps.denyList.add({ kind: 'jti', id: claims.jti }, denyUntil, 'revoked_by_client', nowSeconds);
     return { outcome: 'access_token_revoked', jti: claims.jti };
   }
 }
