@@ -5,7 +5,7 @@ import type { FormParameters } from './form-parameters.js';
 import type { UserLockoutDependencies } from './lockout.js';
 import type { Client, RefreshFamily, User } from './model.js';
 
-/** A token request as the OAuth core sees it: the form parameters and the Authorization header. */
+/** A token request as the OAuth core receives it: the form parameters and the Authorization header. */
 export interface TokenRequest {
   readonly params: FormParameters;
   readonly authorization?: string | undefined;
@@ -43,7 +43,7 @@ export interface TokenServiceDependencies {
   readonly now: () => number;
 }
 
-/** What a grant handler gets once the client is authenticated and allowed the grant. */
+/** Input of a grant handler, built once the client is authenticated and allowed the grant. */
 export interface GrantContext {
   readonly client: Client;
   readonly params: FormParameters;
