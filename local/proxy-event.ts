@@ -79,7 +79,7 @@ export function toProxyEvent(request: IncomingMessage, url: URL, bytes: Buffer, 
   };
 }
 
-/** A Lambda context for one local invocation. */
+/** Creates a Lambda context for one local invocation. */
 export function createLocalContext(functionName: string, requestId: string): Context {
   const deadline = Date.now() + 30_000;
   return {

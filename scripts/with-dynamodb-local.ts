@@ -1,8 +1,8 @@
 /**
- * Runs a command against AWS's DynamoDB Local: starts the jar shipped in the npm package
- * `amplify-dynamodb-simulator` with the machine's Java (17 or newer), in memory and with
- * telemetry off, on a free port; runs the command with `DYNAMODB_ENDPOINT` pointing at it;
- * stops it; and exits with the command's status.
+ * Runs a command against AWS's DynamoDB Local. The script starts the jar shipped in the npm
+ * package `amplify-dynamodb-simulator` with the machine's Java (17 or newer), in memory, with
+ * telemetry off and on a free port. It then runs the command with `DYNAMODB_ENDPOINT`
+ * pointing at that port, stops DynamoDB Local, and exits with the command's status.
  *
  * Usage: tsx scripts/with-dynamodb-local.ts <command> [args...]
  */
@@ -28,7 +28,7 @@ async function waitUntilReady(endpoint: string, timeoutMs: number): Promise<void
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      // Any HTTP answer means the server accepts connections; DynamoDB Local answers 400 to a bare GET.
+      // Any HTTP response means the server accepts connections, because DynamoDB Local returns 400 to a bare GET.
       await fetch(endpoint);
       return;
     } catch {

@@ -82,7 +82,7 @@ describe('authorizer policy', () => {
   });
 
   it('cached policy fits later routes', async () => {
-    // API Gateway caches the first answer per token and applies it to later requests.
+    // API Gateway caches the first result per token and applies it to later requests.
     const handler = createTestAuthorizer(server, { env: { SCOPE_RULES: RULES } });
     const token = await signAccessToken(server, { scope: 'orders:read' });
     const { result } = await invoke(handler, restTokenEvent(`Bearer ${token}`, methodArn('GET', '/orders/1')));

@@ -30,7 +30,7 @@ describe('authorizer revocation', () => {
     expect(await authorize(token)).toBeUndefined();
 
     await server.deps.denyList.add({ kind: 'jti', id: jti }, nowSeconds() + 900, 'test', nowSeconds());
-    // Within the cache time the earlier answer may still be used; after it, never.
+    // Within the cache time the earlier result may still be used, but never after it.
     clock += CACHE_SECONDS * 1000;
     expect(await authorize(token)).toBe('Error: Unauthorized');
   });

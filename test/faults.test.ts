@@ -2,7 +2,7 @@
  * Store faults at the token, refresh, revocation and introspection endpoints and in the
  * authorizer. The handlers run against the real store; aws-sdk-client-mock only makes chosen
  * commands throttle, time out, fail with a 5xx or lose their connection, which a real store
- * cannot be told to do (see support/store-faults.ts).
+ * cannot be made to do (see support/store-faults.ts).
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalServer } from '../local/app.js';

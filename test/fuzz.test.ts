@@ -24,7 +24,8 @@ const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 function mutate(token: string, position: number, replacement: string): string {
   const index = position % Math.max(1, token.length - 1);
   const original = token[index];
-  const char = replacement === original ? (replacement === 'A' ? 'B' : 'A') : replacement;
+  let char = replacement;
+  if (char === original) char = original === 'A' ? 'B' : 'A';
   return `${token.slice(0, index)}${char}${token.slice(index + 1)}`;
 }
 

@@ -10,7 +10,7 @@
  */
 import { fromEnv, type FromEnvInit } from '@aws-sdk/credential-provider-env';
 
-/** Returns the environment-variable provider where the SDK asks for its default chain. */
+/** Returns the environment-variable provider where the SDK requests its default chain. */
 export const defaultProvider = (init: FromEnvInit = {}): ReturnType<typeof fromEnv> => fromEnv(init);
 
 interface ExpiringCredentials {

@@ -13,8 +13,8 @@ export const REQUIRE_BANNER = "import { createRequire as __createRequire } from 
 
 /**
  * Module replacements. The SDK's default credential chain becomes the environment-variable
- * provider, which is where Lambda puts the execution role's credentials; this drops about
- * 130 KB per bundle (esbuild metafile of the authorizer, SDK 3.972).
+ * provider, because Lambda puts the execution role's credentials in environment variables.
+ * This drops about 130 KB per bundle (esbuild metafile of the authorizer, SDK 3.972).
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': join(dirname(fileURLToPath(import.meta.url)), 'credentials-from-env.ts'),

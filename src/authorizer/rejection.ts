@@ -1,6 +1,6 @@
 /**
  * Why the authorizer rejected a request. Every code is logged before the request is denied
- * and never sent to the caller, who sees only 401 `Unauthorized` or 403.
+ * and never sent to the caller, who receives only 401 `Unauthorized` or 403.
  */
 export type RejectionReason =
   | 'unknown_event'
@@ -26,7 +26,7 @@ export type RejectionReason =
   | 'key_load_failed'
   | 'internal_error';
 
-/** A request that must be answered with 401: no token, or one that is not a valid access token. */
+/** A request that must get a 401: no token, or one that is not a valid access token. */
 export class TokenRejectedError extends Error {
   override readonly name = 'TokenRejectedError';
 

@@ -87,7 +87,7 @@ export function matchingRules(rules: readonly ScopeRule[], route: string): Scope
   return rules.filter((rule) => rule.matcher.test(route));
 }
 
-/** True when `granted` holds every scope the rule requires. */
+/** True when `granted` contains every scope the rule requires. */
 export function isRuleSatisfied(rule: ScopeRule, granted: ReadonlySet<string>): boolean {
   return rule.scopes.every((scope) => granted.has(scope));
 }

@@ -103,7 +103,7 @@ export function loadConfig(env: Env = process.env): AuthConfig {
  * Lockout settings. Users and clients share the window and the durations; each has its own
  * threshold, and 0 turns that kind of lockout off. Clients get a higher threshold because
  * their generated secrets cannot be guessed, so a lock mainly stops noise, and because
- * anyone who knows a client id can lock that client out.
+ * anyone who has a client id can lock that client out.
  */
 function loadLockoutPolicies(env: Env): Pick<AuthConfig, 'userLockout' | 'clientLockout'> {
   const windowSeconds = readInteger(env, 'LOCKOUT_WINDOW_SECONDS', 900, { min: 1, max: DAY_SECONDS });

@@ -15,7 +15,7 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
   return { statusCode, headers: { 'Content-Type': JSON_TYPE, ...headers }, body: JSON.stringify(body) };
 }
 
-/** RFC 6749 section 5.2 error response; `invalid_client` carries a Basic challenge as section 5.2 asks for 401. */
+/** RFC 6749 section 5.2 error response; `invalid_client` carries a Basic challenge, which section 5.2 requires with a 401. */
 export function oauthErrorResponse(error: OAuthError): HttpResponse {
   const headers: Record<string, string> = { ...NO_STORE_HEADERS };
   if (error.status === 401) headers['WWW-Authenticate'] = 'Basic realm="oauth2", charset="UTF-8"';

@@ -190,7 +190,7 @@ export class StoreKeyProvider implements KeyProvider, RefreshTokenKeyProvider {
   }
 }
 
-/** The newest unretired key of the configured algorithm; ties on `createdAt` go to the larger `kid` so every process agrees. */
+/** Picks the newest unretired key of the configured algorithm. Ties on `createdAt` go to the larger `kid`, so every process picks the same key. */
 function pickCurrent(keys: readonly KeyItem[], algorithm: SigningAlgorithm): KeyItem | undefined {
   let current: KeyItem | undefined;
   for (const key of keys) {

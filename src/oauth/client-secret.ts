@@ -3,7 +3,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 /**
  * Client secrets are stored as `hmac-sha256$<salt>$<digest>` (base64url). A fast keyed hash is
  * adequate because generated secrets carry 256 bits of entropy, so guessing is hopeless
- * regardless of hash cost; user-chosen secrets should be long for the same reason.
+ * whatever the hash cost. User-chosen secrets should be long for the same reason.
  */
 
 const PREFIX = 'hmac-sha256';

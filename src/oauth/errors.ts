@@ -49,7 +49,7 @@ export class OAuthError extends Error {
     this.detail = options.detail;
   }
 
-  /** The RFC 6749 section 5.2 response body. */
+  /** Returns the RFC 6749 section 5.2 response body. */
   toJSON(): { error: OAuthErrorCode; error_description: string } {
     return { error: this.code, error_description: this.description };
   }

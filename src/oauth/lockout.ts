@@ -164,7 +164,7 @@ export async function lockIfDue(
   return locked;
 }
 
-/** What the password grant needs for brute-force protection. */
+/** Dependencies of the password grant's brute-force protection. */
 export interface UserLockoutDependencies extends LockoutDependencies {
   readonly store: LockoutStore;
 }

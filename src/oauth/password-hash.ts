@@ -67,9 +67,9 @@ export async function verifyPassword(
  * Burns the same time as checking a real password. Called on the unknown-user path so
  * response time does not reveal whether a username exists.
  *
- * NOTE: the dummy hash uses the current parameters, so after the scrypt cost is raised (or
- * when the CLI and the functions run with different `SCRYPT_*` settings) an existing user
- * whose hash still has the old cost is rejected faster than an unknown one. Each successful
+ * NOTE: the dummy hash uses the current parameters. After the scrypt cost is raised, or when
+ * the CLI and the functions run with different `SCRYPT_*` settings, an existing user whose
+ * hash still has the old cost is rejected faster than an unknown one. Each successful
  * login rehashes at the current cost, which closes the gap for that user.
  */
 export async function verifyDummyPassword(password: string, current: ScryptParameters): Promise<void> {

@@ -38,7 +38,7 @@ const MAX_CACHED_CLIENTS = 10_000;
  * which replace the cached ones, so an instance learns of a lock set by another instance at
  * its next failure at the latest. Failures whose write is still in flight are counted in
  * memory too, so parallel requests in one process get no more than the maximum number of
- * guesses. A success resets the stored count only when this instance knows of failures.
+ * guesses. A success resets the stored count only when this instance has seen failures.
  * That write is conditioned on the client not being locked; when it fails, the correct
  * secret is rejected as if the cache had shown the lock.
  */
